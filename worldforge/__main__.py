@@ -1,0 +1,3 @@
+from worldforge.cli import main
+
+main()

@@ -1,0 +1,73 @@
+"""The `worldforge` command. Bare `worldforge` opens the studio (the TUI).
+
+Subcommands live in their own modules and are imported only when run, so `--help`
+stays fast and never pulls in torch, transformers, diffusers or textual.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from worldforge import __version__
+from worldforge.core.errors import StoryError
+
+# command name -> "module:attribute", imported on first use
+COMMANDS: dict[str, str] = {
+    "new": "worldforge.cli.story:new",
+    "check": "worldforge.cli.story:check",
+    "graph": "worldforge.cli.story:graph",
+}
+HELP: dict[str, str] = {
+    "new": "Create a story folder from a seed.",
+    "check": "Load a story and report problems of its graph.",
+    "graph": "Print the branching tree, or write it for other tools.",
+}
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix; exit code 2, no traceback."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StoryError as exc:
+            raise UserError(str(exc)) from None
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True)
+@click.version_option(__version__, prog_name="worldforge")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """worldforge: draft illustrated, branching stories with generative models."""
+    if ctx.invoked_subcommand is None:
+        if "open" in COMMANDS:
+            ctx.invoke(LazyGroup.get_command(cli, ctx, "open"))
+        else:
+            click.echo(ctx.get_help())
+
+
+def main() -> None:
+    cli(prog_name="worldforge")

@@ -1,0 +1,126 @@
+"""Story-folder commands: new, check, graph."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from worldforge.core.checks import check_story, exit_code
+from worldforge.core.graph import StoryGraph, slugify
+from worldforge.core.model import Scene, Story, StoryMeta
+from worldforge.store import StoryFolder
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", required=True, help="Title of the story.")
+@click.option("--seed", "seed_text", required=True, help="The seed: first lines of the story.")
+@click.option("--premise", default="", help="One paragraph on what the world is.")
+def new(directory: Path, title: str, seed_text: str, premise: str) -> None:
+    """Create a story in DIRECTORY with a start scene holding the seed text."""
+    start = Scene(id="start", title=title, text=seed_text.strip() + "\n")
+    meta = StoryMeta(title=title, start=start.id)
+    meta.world.premise = premise
+    StoryFolder.create(directory, Story(meta, {start.id: start}))
+    click.echo(f"created {directory}/ with start scene 'start'")
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="Only the exit code and errors.")
+def check(directory: Path, quiet: bool) -> None:
+    """Load a story and list problems. Exit 0 ok, 1 warnings, 2 invalid."""
+    story = StoryFolder.open(directory).story
+    problems = check_story(StoryGraph(story))
+    marks = {"error": "✗", "warning": "!", "info": "·"}
+    for problem in problems:
+        if quiet and problem.severity != "error":
+            continue
+        click.echo(f"{marks[problem.severity]} {problem.severity}: {problem.message}")
+    code = exit_code(problems)
+    if not quiet:
+        counts = {s: sum(p.severity == s for p in problems) for s in ("error", "warning")}
+        verdict = ["ok", "ok with warnings", "invalid"][code]
+        click.echo(
+            f"{story.title}: {len(story.scenes)} scenes, {counts['error']} errors, "
+            f"{counts['warning']} warnings: {verdict}"
+        )
+    sys.exit(code)
+
+
+def tree_lines(graph: StoryGraph) -> list[str]:
+    """The branching story as an indented tree; merges and loops point back up."""
+    story = graph.story
+    lines: list[str] = []
+    shown: set[str] = set()
+
+    def walk(scene_id: str, prefix: str, last: bool, label: str, top: bool) -> None:
+        scene = story.scenes[scene_id]
+        branch = "" if top else ("└─ " if last else "├─ ")
+        choice = f"[{label}] " if label and label != scene.title else ""
+        mark = "" if scene.image else " ◌"
+        if scene_id in shown:
+            lines.append(f"{prefix}{branch}{choice}↪ {scene.title} ({scene_id})")
+            return
+        shown.add(scene_id)
+        ending = " ■" if not scene.links else ""
+        lines.append(f"{prefix}{branch}{choice}{scene.title} ({scene_id}){mark}{ending}")
+        kids = [link for link in scene.links if link.to in story.scenes]
+        child_prefix = prefix if top else prefix + ("   " if last else "│  ")
+        for i, link in enumerate(kids):
+            walk(link.to, child_prefix, i == len(kids) - 1, link.label, False)
+
+    if story.meta.start in story.scenes:
+        walk(story.meta.start, "", True, "", True)
+    rest = [sid for sid in story.scenes if sid not in shown]
+    if rest:
+        lines.append("unreachable:")
+        for sid in rest:
+            if sid not in shown:
+                walk(sid, "  ", True, "", True)
+    return lines
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tree", "dot", "graphml", "json"]),
+    default="tree",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def graph(directory: Path, fmt: str, output: Path | None) -> None:
+    """Print the branching tree (◌ no picture, ■ ending), or write dot/graphml/json."""
+    story_graph = StoryGraph(StoryFolder.open(directory).story)
+    text = render_graph(story_graph, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def render_graph(story_graph: StoryGraph, fmt: str) -> str:
+    import networkx as nx
+
+    if fmt == "tree":
+        return "\n".join(tree_lines(story_graph)) + "\n"
+    g = story_graph.g.copy()
+    for sid in g.nodes:
+        scene = story_graph.story.scenes[sid]
+        g.nodes[sid]["title"] = scene.title
+        g.nodes[sid]["image"] = scene.image or ""
+    if fmt == "json":
+        return json.dumps(nx.node_link_data(g, edges="links"), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "graphml":
+        return "\n".join(nx.generate_graphml(g)) + "\n"
+    for sid in g.nodes:
+        g.nodes[sid]["label"] = g.nodes[sid].pop("title")
+        g.nodes[sid].pop("image")
+    pydot_graph = nx.nx_pydot.to_pydot(nx.relabel_nodes(g, {n: slugify(n, n) for n in g.nodes}))
+    return pydot_graph.to_string()

@@ -1,0 +1,220 @@
+"""The story domain: what a story, a scene, a lore entry and a provenance record are.
+
+Field order here is the key order on disk, and fields left at their default are not
+written, so a hand-written story stays short and diffs stay clean.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = 1
+MAX_TEXT_CHARS = 200_000
+
+SCENE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class Strict(BaseModel):
+    """Base for every record: unknown keys are errors, assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _check_id(value: str) -> str:
+    if not SCENE_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lowercase letters, digits, '-' or '_' "
+            "(at most 64, starting with a letter or digit)"
+        )
+    return value
+
+
+class Link(Strict):
+    """A choice leading from one scene to another."""
+
+    to: str
+    label: str = ""
+
+    _check_to = field_validator("to")(_check_id)
+
+
+class Provenance(Strict):
+    """How one piece of text or one picture was made: enough to credit it and re-run it."""
+
+    id: str
+    kind: Literal["text", "image"]
+    engine: str
+    model: str
+    revision: str | None = None
+    license: str | None = None
+    settings: dict[str, Any] = Field(default_factory=dict)
+    seed: int | None = None
+    versions: dict[str, str] = Field(default_factory=dict)
+    device: str = ""
+    wall_s: float = 0.0
+    tokens: int | None = None
+    flops: float | None = None
+    energy_wh: float | None = None
+    created: str = ""
+    prompt_hidden: bool = False
+
+
+class TextCandidate(Strict):
+    """A continuation the model proposed for a scene; kept even when rejected."""
+
+    text: str
+    provenance: str
+    status: Literal["pending", "accepted", "rejected", "branched"] = "pending"
+
+
+class Render(Strict):
+    """One rendered picture of a scene, stored content-addressed in images/."""
+
+    image: str
+    provenance: str
+    seed: int | None = None
+
+    @field_validator("image")
+    @classmethod
+    def _inside_images(cls, value: str) -> str:
+        return check_image_path(value)
+
+
+def check_image_path(value: str) -> str:
+    """Image paths are relative to the story folder and stay inside images/."""
+    parts = value.split("/")
+    if (
+        value.startswith(("/", "\\"))
+        or "\\" in value
+        or ":" in value
+        or len(parts) != 2
+        or parts[0] != "images"
+        or parts[1] in ("", ".", "..")
+    ):
+        raise ValueError(
+            f"image path {value!r} must be 'images/<file>' inside the story folder"
+        )
+    return value
+
+
+class Scene(Strict):
+    """One passage of the story, with its choices, pictures and history."""
+
+    id: str
+    title: str
+    text: str = Field(default="", max_length=MAX_TEXT_CHARS)
+    summary: str = ""
+    tags: list[str] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    image: str | None = None
+    image_title: str = ""
+    position: tuple[int, int] | None = None
+    model_spans: list[tuple[int, int]] = Field(default_factory=list)
+    candidates: list[TextCandidate] = Field(default_factory=list)
+    renders: list[Render] = Field(default_factory=list)
+    provenance: list[Provenance] = Field(default_factory=list)
+
+    _check_scene_id = field_validator("id")(_check_id)
+
+    @field_validator("image")
+    @classmethod
+    def _image_inside(cls, value: str | None) -> str | None:
+        return None if value is None else check_image_path(value)
+
+    def link_to(self, target: str) -> Link | None:
+        return next((link for link in self.links if link.to == target), None)
+
+
+class LoreEntry(Strict):
+    """A piece of world knowledge, inserted when its keys appear in the recent story."""
+
+    id: str
+    keys: list[str]
+    secondary_keys: list[str] = Field(default_factory=list)
+    text: str = ""
+    visual: str = ""
+
+    _check_lore_id = field_validator("id")(_check_id)
+
+
+class World(Strict):
+    """What stays true across the story: the frame the models write and paint inside."""
+
+    premise: str = ""
+    memory: str = ""
+    authors_note: str = ""
+    authors_note_depth: int = Field(default=3, ge=0, le=100)
+    style: list[str] = Field(default_factory=list)
+    negative_prompt: str = ""
+
+
+class ModelChoice(Strict):
+    text: str | None = None
+    image: str | None = None
+
+
+class StoryMeta(Strict):
+    """Everything in story.yaml: the story without its scenes."""
+
+    schema_version: int = SCHEMA_VERSION
+    ifid: str = Field(default_factory=lambda: str(uuid.uuid4()).upper())
+    title: str
+    language: str = "en"
+    author: str = ""
+    start: str
+    world: World = Field(default_factory=World)
+    lore: list[LoreEntry] = Field(default_factory=list)
+    models: ModelChoice = Field(default_factory=ModelChoice)
+    text_settings: dict[str, Any] = Field(default_factory=dict)
+    image_settings: dict[str, Any] = Field(default_factory=dict)
+    reading_path: list[str] = Field(default_factory=list)
+
+    @field_validator("ifid")
+    @classmethod
+    def _uuid(cls, value: str) -> str:
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            raise ValueError(f"ifid {value!r} is not a UUID") from None
+        return value.upper()
+
+    _check_start = field_validator("start")(_check_id)
+
+
+class Story:
+    """A story in memory: its metadata and its scenes by id (insertion-ordered)."""
+
+    def __init__(self, meta: StoryMeta, scenes: dict[str, Scene] | None = None):
+        self.meta = meta
+        self.scenes: dict[str, Scene] = dict(scenes or {})
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def start(self) -> Scene | None:
+        return self.scenes.get(self.meta.start)
+
+    def scene(self, scene_id: str) -> Scene:
+        try:
+            return self.scenes[scene_id]
+        except KeyError:
+            raise KeyError(f"no scene {scene_id!r} in story {self.title!r}") from None
+
+    def copy(self) -> Story:
+        return Story(
+            self.meta.model_copy(deep=True),
+            {sid: s.model_copy(deep=True) for sid, s in self.scenes.items()},
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Story)
+            and self.meta == other.meta
+            and self.scenes == other.scenes
+        )

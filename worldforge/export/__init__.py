@@ -1,0 +1,1 @@
+"""Storybook writers: HTML, EPUB, PDF, Twee 3, Markdown."""

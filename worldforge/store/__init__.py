@@ -1,0 +1,5 @@
+"""The story folder on disk."""
+
+from worldforge.store.folder import StoryFolder
+
+__all__ = ["StoryFolder"]

@@ -1,0 +1,1 @@
+"""The conductor's studio: a Textual app. Never imports torch."""
