@@ -18,11 +18,19 @@ COMMANDS: dict[str, str] = {
     "new": "worldforge.cli.story:new",
     "check": "worldforge.cli.story:check",
     "graph": "worldforge.cli.story:graph",
+    "expand": "worldforge.cli.text:expand",
+    "context": "worldforge.cli.text:context",
+    "accept": "worldforge.cli.text:accept",
+    "models": "worldforge.cli.models:models",
 }
 HELP: dict[str, str] = {
     "new": "Create a story folder from a seed.",
     "check": "Load a story and report problems of its graph.",
     "graph": "Print the branching tree, or write it for other tools.",
+    "expand": "Stream model candidates continuing a scene; keep them in the story.",
+    "context": "Show what the language model reads for a scene, and what was cut.",
+    "accept": "Append a pending candidate to its scene.",
+    "models": "List, download (pull) and build (tiny) models.",
 }
 
 
