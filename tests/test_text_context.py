@@ -50,7 +50,9 @@ def test_context_follows_the_path_and_inserts_lore_and_note():
     assert "She walked to the pier" not in ctx  # a sibling branch is not on the path
     assert ctx.index("Mara kept the lamps lit.") < ctx.index("In the morning the council")
     # council: primary "council" + secondary "letter"; company via the council's lore text
-    assert report.included("lore") == ["mara", "machine", "council", "lighthouse", "company", "keeper", "ships"]
+    assert report.included("lore") == [
+        "mara", "machine", "council", "lighthouse", "company", "keeper", "ships",
+    ]
     assert report.piece("lore", "company").reason == "key 'company' in lore 'council' (depth 1)"
     assert "fog" not in report.included()
     # author's note one line before the end of the story

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from worldforge.engines.base import CancelToken, Cancelled, TextEngine, TextSettings
+from worldforge.engines.base import Cancelled, CancelToken, TextEngine, TextSettings
 from worldforge.engines.stops import finish
 
 PROMPT = "Mara kept the lamps lit in the workshop by the harbour. The machine"

@@ -7,7 +7,7 @@ import pytest
 from worldforge.conductor.expand import accept, branch, expand, revive
 from worldforge.core.authorship import authorship_share
 from worldforge.core.graph import StoryGraph
-from worldforge.engines.base import CancelToken, Cancelled, TextSettings
+from worldforge.engines.base import Cancelled, CancelToken, TextSettings
 
 from .text_story import make_story
 

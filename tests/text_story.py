@@ -26,8 +26,9 @@ def make_story() -> Story:
                     authors_note="Quiet, warm, a little sad.", authors_note_depth=1),
         lore=LORE,
     )
-    story = Story(meta, {"start": Scene(id="start", title="The workshop",
-                                        text="Mara kept the lamps lit.\nThe machine hummed in its corner.\n")})
+    start = Scene(id="start", title="The workshop",
+                  text="Mara kept the lamps lit.\nThe machine hummed in its corner.\n")
+    story = Story(meta, {"start": start})
     graph = StoryGraph(story)
     graph.branch("start", "The letter", "In the morning the council sent a letter.\nMara read it twice.",
                  label="Read the letter")

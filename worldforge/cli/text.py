@@ -57,7 +57,8 @@ def story_settings(story, **overrides):
 def expand(directory: Path, scene_id: str, candidates, seed, max_tokens, stop, temperature,
            make_branches: bool, engine_choice: str | None, backend: str) -> None:
     """Stream candidate continuations of SCENE_ID and keep them in the story."""
-    from worldforge.conductor.expand import branch, expand as run_expand
+    from worldforge.conductor.expand import branch
+    from worldforge.conductor.expand import expand as run_expand
     from worldforge.store import StoryFolder
 
     folder = StoryFolder.open(directory)
@@ -130,7 +131,8 @@ class _Stream:
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("scene_id")
-@click.option("--max-tokens", type=click.IntRange(1, 4096), default=None, help="Tokens to leave for generation.")
+@click.option("--max-tokens", type=click.IntRange(1, 4096), default=None,
+              help="Tokens to leave for generation.")
 @click.option("--show/--no-show", default=True, help="Also print the assembled context.")
 @engine_option
 def context(directory: Path, scene_id: str, max_tokens, show: bool, engine_choice: str | None) -> None:
