@@ -18,11 +18,13 @@ COMMANDS: dict[str, str] = {
     "new": "worldforge.cli.story:new",
     "check": "worldforge.cli.story:check",
     "graph": "worldforge.cli.story:graph",
+    "open": "worldforge.cli.studio:open_story",
 }
 HELP: dict[str, str] = {
     "new": "Create a story folder from a seed.",
     "check": "Load a story and report problems of its graph.",
     "graph": "Print the branching tree, or write it for other tools.",
+    "open": "Open the studio (TUI) on a story; bare `worldforge` does too.",
 }
 
 

@@ -128,7 +128,9 @@ class SceneEditor(Vertical):
         if self._loading or self.scene_id is None:
             return
         area = self.text_area
-        self.post_message(self.Edited(self.scene_id, self.title_input.value, area.text, list(area.model_spans)))
+        self.post_message(
+            self.Edited(self.scene_id, self.title_input.value, area.text, list(area.model_spans))
+        )
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
