@@ -64,6 +64,10 @@ class WorldforgeApp(ModelWork, App):
         Binding("tab", "focus_next", show=False),
     ]
 
+    STUDIO_ACTIONS = frozenset(
+        b.action for b in BINDINGS if isinstance(b, Binding) and b.action not in ("help", "focus_next")
+    )
+
     def __init__(
         self,
         session: Session,

@@ -78,7 +78,10 @@ class ModelWork:
     # -- cancel ----------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "cancel_work":
-            return self.busy is not None
+            return self.busy is not None and self.screen is self.screen_stack[0]
+        if action in self.STUDIO_ACTIONS:
+            # the studio's keys belong to the main screen; dialogs and the world screen keep theirs
+            return self.screen is self.screen_stack[0]
         return True
 
     def cancel_work(self) -> None:

@@ -86,7 +86,10 @@ class PickSceneScreen(Dialog):
             options.highlighted = 0 if options.option_count else None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._finish()
+        if event.input.id == "filter" and self.with_label:
+            self.query_one("#label", Input).focus()
+        else:
+            self._finish()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if self.with_label:

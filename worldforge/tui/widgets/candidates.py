@@ -64,7 +64,7 @@ class CandidatesPanel(VerticalScroll, can_focus=True):
         self._streaming: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("No candidates yet: press ctrl+g to expand this scene.", id="candidates-empty")
+        yield Static("No candidates yet: press ctrl+g to expand this scene.", classes="candidates-empty")
 
     def show(self, candidates: list[TextCandidate]) -> None:
         """Show a scene's stored candidates (newest last in the story, shown first here)."""
@@ -91,7 +91,9 @@ class CandidatesPanel(VerticalScroll, can_focus=True):
         self.remove_children()
         items = self._items()
         if not items:
-            self.mount(Static("No candidates yet: press ctrl+g to expand this scene.", id="candidates-empty"))
+            self.mount(
+                Static("No candidates yet: press ctrl+g to expand this scene.", classes="candidates-empty")
+            )
             return
         cards = []
         for i, (text, status, streaming) in enumerate(items):

@@ -29,9 +29,10 @@ class AuthorshipTextArea(TextArea):
     """A TextArea that highlights character spans written by the model."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(soft_wrap=True, **kwargs)
+        # set before TextArea's own __init__, which already builds the highlight map
         self.model_spans: list[tuple[int, int]] = []
         self._spans_text = ""
+        super().__init__(soft_wrap=True, **kwargs)
         self.register_theme(
             TextAreaTheme(
                 name="worldforge",
