@@ -10,13 +10,13 @@ from worldforge.store import StoryFolder
 from .text_story import make_story
 
 
-def story_dir(tmp_path):
+def make_make_story_dir(tmp_path):
     StoryFolder.create(tmp_path / "story", make_story())
     return tmp_path / "story"
 
 
 def test_expand_saves_candidates(tmp_path, tiny_text_model):
-    folder = story_dir(tmp_path)
+    folder = make_make_story_dir(tmp_path)
     result = CliRunner().invoke(
         cli, ["expand", str(folder), "start", "--engine", "tiny", "--candidates", "2", "--seed", "7",
               "--max-tokens", "12", "--stop", "tokens"],
@@ -35,7 +35,7 @@ def test_expand_saves_candidates(tmp_path, tiny_text_model):
 
 
 def test_expand_branch_makes_children(tmp_path, tiny_text_model):
-    folder = story_dir(tmp_path)
+    folder = make_make_story_dir(tmp_path)
     result = CliRunner().invoke(
         cli, ["expand", str(folder), "start", "--engine", "tiny", "-n", "2", "--max-tokens", "8",
               "--branch", "--backend", "transformers"],
@@ -47,13 +47,13 @@ def test_expand_branch_makes_children(tmp_path, tiny_text_model):
 
 
 def test_expand_unknown_scene_is_a_clear_error(tmp_path):
-    result = CliRunner().invoke(cli, ["expand", str(story_dir(tmp_path)), "nowhere", "--engine", "tiny"])
+    result = CliRunner().invoke(cli, ["expand", str(make_make_story_dir(tmp_path)), "nowhere", "--engine", "tiny"])
     assert result.exit_code == 2
     assert "no scene 'nowhere'" in result.stderr
 
 
 def test_context_prints_the_report(tmp_path, tiny_text_model):
-    result = CliRunner().invoke(cli, ["context", str(story_dir(tmp_path)), "start", "--engine", "tiny"])
+    result = CliRunner().invoke(cli, ["context", str(make_make_story_dir(tmp_path)), "start", "--engine", "tiny"])
     assert result.exit_code == 0, result.output
     assert "context for scene 'start'" in result.output
     assert "lore" in result.output and "machine" in result.output

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "context": "worldforge.cli.text:context",
     "accept": "worldforge.cli.text:accept",
     "models": "worldforge.cli.models:models",
+    "open": "worldforge.cli.studio:open_story",
 }
 HELP: dict[str, str] = {
     "new": "Create a story folder from a seed.",
@@ -31,6 +32,7 @@ HELP: dict[str, str] = {
     "context": "Show what the language model reads for a scene, and what was cut.",
     "accept": "Append a pending candidate to its scene.",
     "models": "List, download (pull) and build (tiny) models.",
+    "open": "Open the studio (TUI) on a story; bare `worldforge` does too.",
 }
 
 

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from worldforge.core.authorship import append_model_text
+from worldforge.core.authorship import append_model_text, edit_text, normalize, spans_after_edit
 from worldforge.core.compute import energy_wh, transformer_flops
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Provenance, Scene, Story, TextCandidate
@@ -102,13 +102,30 @@ def _set_status(scene: Scene, changes: dict[int, str]) -> None:
     ]
 
 
-def accept(story: Story, scene_id: str, index: int) -> Scene:
-    """Append candidate `index` to the scene; the other pending candidates become rejected."""
+def accept(story: Story, scene_id: str, index: int, text: str | None = None) -> Scene:
+    """Append candidate `index` to the scene; the other pending candidates become rejected.
+
+    With `text`, the conductor's edit of the candidate is appended instead: what the edit
+    kept of the model's words stays model-written, what it changed is the human's. The
+    scene's trailing whitespace goes first (the model continued the text without it).
+    """
     scene = story.scene(scene_id)
     chosen = _candidate(scene, index)
     if chosen.status == "accepted":
         raise ValueError(f"candidate {index} of {scene_id!r} is already in the scene")
-    append_model_text(scene, chosen.text)
+    base = scene.text.rstrip()
+    addition = chosen.text if base else chosen.text.lstrip()
+    edited = addition if text is None else text
+    if base != scene.text:
+        edit_text(scene, base)
+    if text is None:
+        append_model_text(scene, addition)
+    else:
+        # only what the edit kept of the candidate's words is the model's
+        start, before = len(scene.text), list(scene.model_spans)
+        kept = spans_after_edit(addition, [(0, len(addition))], edited)
+        scene.text = scene.text + edited
+        scene.model_spans = normalize([*before, *((start + a, start + b) for a, b in kept)])
     changes = {i: "rejected" for i, c in enumerate(scene.candidates) if c.status == "pending"}
     changes[index] = "accepted"
     _set_status(scene, changes)
@@ -132,6 +149,16 @@ def branch(story: Story, scene_id: str, indices: list[int]) -> list[Scene]:
         children.append(child)
     _set_status(scene, dict.fromkeys(indices, "branched"))
     return children
+
+
+def reject(story: Story, scene_id: str, index: int) -> TextCandidate:
+    """Set a pending candidate aside (kept with the scene, revivable)."""
+    scene = story.scene(scene_id)
+    candidate = _candidate(scene, index)
+    if candidate.status != "pending":
+        raise ValueError(f"candidate {index} of {scene_id!r} is {candidate.status}, not pending")
+    _set_status(scene, {index: "rejected"})
+    return scene.candidates[index]
 
 
 def revive(story: Story, scene_id: str, index: int) -> TextCandidate:

@@ -1,9 +1,8 @@
-"""Who wrote which characters of a scene: the model or the human.
+"""Who wrote what: character spans written by the model, kept right through human edits.
 
-A scene keeps `model_spans`, the [start, end) ranges of its text that the model wrote. When
-the human edits the text, a character diff against the old text carries the spans over:
-characters the edit left untouched keep their author; anything inserted or replaced is the
-human's. Pure functions over Scene; no model involved.
+A span stays "model" only where the characters are the model's own, untouched. Anything the
+human types, pastes or retypes is human. Edits are located with a character diff; the common
+prefix and suffix are cut first so a keystroke costs almost nothing on long scenes.
 """
 
 from __future__ import annotations
@@ -15,92 +14,61 @@ from worldforge.core.model import Scene, Story
 Spans = list[tuple[int, int]]
 
 
-def spans_to_mask(spans: Spans, length: int) -> list[bool]:
-    mask = [False] * length
-    for start, end in spans:
-        for i in range(max(start, 0), min(end, length)):
-            mask[i] = True
-    return mask
+def normalize(spans: Spans) -> Spans:
+    """Sorted, non-empty, non-overlapping, adjacent spans merged."""
+    out: Spans = []
+    for start, end in sorted(s for s in spans if s[1] > s[0]):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
-def mask_to_spans(mask: list[bool]) -> Spans:
-    spans: Spans = []
-    start = None
-    for i, model in enumerate(mask):
-        if model and start is None:
-            start = i
-        elif not model and start is not None:
-            spans.append((start, i))
-            start = None
-    if start is not None:
-        spans.append((start, len(mask)))
-    return spans
+def _carry(spans: Spans, lo: int, hi: int, shift: int) -> Spans:
+    """The parts of `spans` inside [lo, hi), moved by `shift`."""
+    return [(max(s, lo) + shift, min(e, hi) + shift) for s, e in spans if s < hi and e > lo]
 
 
-def carry_spans(old_text: str, new_text: str, spans: Spans) -> Spans:
-    """Model spans of `new_text`, given those of `old_text`."""
-    old_mask = spans_to_mask(spans, len(old_text))
-    # common prefix and suffix first: typical edits are small, and SequenceMatcher is
-    # quadratic on what remains (autojunk off: at character level every letter is "popular")
+def spans_after_edit(old: str, spans: Spans, new: str) -> Spans:
+    """Model spans of `new`, given `old` text, its model spans, and the edited text."""
+    if old == new:
+        return normalize(spans)
     prefix = 0
-    limit = min(len(old_text), len(new_text))
-    while prefix < limit and old_text[prefix] == new_text[prefix]:
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
         prefix += 1
     suffix = 0
-    while (
-        suffix < limit - prefix
-        and old_text[len(old_text) - 1 - suffix] == new_text[len(new_text) - 1 - suffix]
-    ):
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
         suffix += 1
-    new_mask = [False] * len(new_text)
-    new_mask[:prefix] = old_mask[:prefix]
-    if suffix:
-        new_mask[len(new_text) - suffix:] = old_mask[len(old_text) - suffix:]
-    old_mid = old_text[prefix:len(old_text) - suffix]
-    new_mid = new_text[prefix:len(new_text) - suffix]
-    matcher = SequenceMatcher(None, old_mid, new_mid, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            new_mask[prefix + j1:prefix + j2] = old_mask[prefix + i1:prefix + i2]
-    return mask_to_spans(new_mask)
+    kept = _carry(spans, 0, prefix, 0)
+    kept += _carry(spans, len(old) - suffix, len(old), len(new) - len(old))
+    middle_old = old[prefix : len(old) - suffix]
+    middle_new = new[prefix : len(new) - suffix]
+    if middle_old and middle_new:
+        matcher = SequenceMatcher(None, middle_old, middle_new, autojunk=False)
+        for tag, i1, i2, j1, _j2 in matcher.get_opcodes():
+            if tag == "equal":
+                kept += _carry(spans, prefix + i1, prefix + i2, j1 - i1)
+    return normalize(kept)
 
 
 def edit_text(scene: Scene, new_text: str) -> None:
-    """Replace the scene's text with the human's edit, keeping authorship right."""
-    spans = carry_spans(scene.text, new_text, scene.model_spans)
+    """Replace a scene's text as a human edit, keeping the model spans right."""
+    scene.model_spans = spans_after_edit(scene.text, list(scene.model_spans), new_text)
     scene.text = new_text
-    scene.model_spans = spans
 
 
-def append_model_text(scene: Scene, text: str) -> None:
-    """Append model-written text to the scene, continuing it exactly where the model did.
-
-    Trailing whitespace of the scene is dropped first (the model saw the text without it);
-    into an empty scene the text goes without its leading whitespace.
-    """
-    base = scene.text.rstrip()
-    if not base:
-        text = text.lstrip()
-    edit_text(scene, base)
-    start = len(base)
-    scene.text = base + text
-    scene.model_spans = _merge([*scene.model_spans, (start, start + len(text))])
-
-
-def _merge(spans: Spans) -> Spans:
-    merged: Spans = []
-    for start, end in sorted(s for s in spans if s[1] > s[0]):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+def append_model_text(scene: Scene, addition: str) -> None:
+    """Append text the model wrote (an accepted candidate)."""
+    start = len(scene.text)
+    scene.text = scene.text + addition
+    scene.model_spans = normalize([*scene.model_spans, (start, start + len(addition))])
 
 
 def authorship_share(scene: Scene) -> tuple[int, int]:
-    """(human characters, model characters) of the scene's text."""
-    size = len(scene.text)
-    model = sum(min(end, size) - start for start, end in scene.model_spans if start < size)
+    """(human characters, model characters) of the scene's current text."""
+    model = sum(min(e, len(scene.text)) - s for s, e in scene.model_spans if s < len(scene.text))
     return len(scene.text) - model, model
 
 
