@@ -66,8 +66,14 @@ def image_record(rid: str, prompt: str, hidden: bool = False) -> Provenance:
     )
 
 
-def illustrated(scene: Scene, folder: StoryFolder, color: tuple[int, int, int], prompt: str,
-                hidden: bool = False, title: str = "") -> None:
+def illustrated(
+    scene: Scene,
+    folder: StoryFolder,
+    color: tuple[int, int, int],
+    prompt: str,
+    hidden: bool = False,
+    title: str = "",
+) -> None:
     rel = folder.put_image(png(color))
     record = image_record(f"img-{scene.id}", prompt, hidden)
     scene.image = rel
