@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 
-def _warn(lines: list[str]) -> None:
-    for line in lines:
+def _warn(lines: list[str], limit: int = 20) -> None:
+    for line in lines[:limit]:
         click.echo(f"warning: {line}", err=True)
+    if len(lines) > limit:
+        click.echo(f"warning: ... and {len(lines) - limit} more", err=True)
 
 
 @click.command()

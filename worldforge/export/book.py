@@ -164,7 +164,9 @@ def authorship_line(scene: Scene) -> str:
     return f"Text: {100 - share}% human, {share}% model{who}"
 
 
-def _picture(folder: StoryFolder, scene: Scene, show_prompts: bool, warnings: list[str]) -> Picture:
+def _picture(
+    folder: StoryFolder, scene: Scene, show_prompts: bool, warnings: list[str], present: dict[str, bool]
+) -> Picture:
     record = picture_record(scene)
     title = scene.image_title or scene.title or scene.id
     prompt = None
@@ -174,9 +176,12 @@ def _picture(folder: StoryFolder, scene: Scene, show_prompts: bool, warnings: li
     image = scene.image
     if image is None:
         warnings.append(f"scene {scene.id!r} has no picture yet: a placeholder is printed")
-    elif not folder.image_path(image).is_file():
-        warnings.append(f"scene {scene.id!r}: picture {image} is missing from the story folder")
-        image = None
+    else:
+        if image not in present:
+            present[image] = folder.image_path(image).is_file()
+        if not present[image]:
+            warnings.append(f"scene {scene.id!r}: picture {image} is missing from the story folder")
+            image = None
     if image is None:
         return Picture(image=None, title=title, credit="", prompt=None)
     return Picture(image=image, title=title, credit=credit_line(record), prompt=prompt)
@@ -230,6 +235,7 @@ def build_book(
             raise StoryError(f"cannot follow the reading path: {exc}") from None
     numbers = {scene.id: n for n, scene in enumerate(scenes, 1)}
     chapters = []
+    present: dict[str, bool] = {}  # picture -> its file exists (scenes share pictures)
     for n, scene in enumerate(scenes, 1):
         if gamebook:
             choices = []
@@ -248,7 +254,7 @@ def build_book(
                 number=n,
                 scene=scene,
                 paragraphs=paragraphs(scene.text),
-                picture=_picture(folder, scene, show_prompts, warnings),
+                picture=_picture(folder, scene, show_prompts, warnings, present),
                 choices=choices,
                 authorship=authorship_line(scene),
             )
