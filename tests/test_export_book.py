@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from export_story import GAMEBOOK_SCENES, IFID, PATH_SCENES, SECRET_PROMPT, SHOWN_PROMPT, build
 
+from tests.export_story import GAMEBOOK_SCENES, IFID, PATH_SCENES, SECRET_PROMPT, SHOWN_PROMPT, build
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Scene
@@ -117,3 +117,13 @@ def test_missing_start_is_a_clear_error(folder, tmp_path):
     broken = StoryFolder(tmp_path, story, {}, {})
     with pytest.raises(StoryError, match="start scene 'gone' does not exist"):
         build_book(broken)
+
+
+def test_export_loads_no_model_or_ui_library():
+    import subprocess
+    import sys
+
+    probe = "import worldforge.export, sys; print('\\n'.join(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert "worldforge.export" in loaded
+    assert not [m for m in loaded if m.split(".")[0] in ("torch", "transformers", "diffusers", "textual", "rich")]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from export_story import build
 
+from tests.export_story import build
 from worldforge.cli import cli
 
 

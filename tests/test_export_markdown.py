@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html5lib
 import pytest
-from export_story import HOSTILE, SHOWN_PROMPT, build
 from markdown_it import MarkdownIt
 
+from tests.export_story import HOSTILE, SHOWN_PROMPT, build
 from worldforge.export.book import build_book
 from worldforge.export.markdown import escape, write_markdown
 

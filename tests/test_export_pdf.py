@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from export_story import HOSTILE, build
 from pypdf import PdfReader
 
+from tests.export_story import HOSTILE, build
 from worldforge.export.book import build_book
 from worldforge.export.pdf import write_pdf
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import pytwee
-from export_story import HOSTILE, IFID, build
 
+from tests.export_story import HOSTILE, IFID, build
 from worldforge.core.errors import StoryError
 from worldforge.core.model import Link, Scene, Story, StoryMeta
 from worldforge.export.twee import export_twee, import_twee, parse_twee, passage_names
@@ -134,7 +134,7 @@ def extwee(path: Path) -> dict:
     if shutil.which("node") is None:
         pytest.skip("node is not installed: the extwee cross-check needs Node.js")
     if not (JS / "node_modules" / "extwee").is_dir():
-        pytest.fail("extwee is not installed: run `npm ci --prefix tests/twee-js` (make setup does)")
+        pytest.fail("extwee is not installed: run `cd tests/twee-js && npm ci` (`make setup` does it)")
     done = subprocess.run(
         ["node", str(JS / "parse.mjs"), str(path)], capture_output=True, text=True, check=True
     )
