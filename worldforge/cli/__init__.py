@@ -18,12 +18,16 @@ COMMANDS: dict[str, str] = {
     "new": "worldforge.cli.story:new",
     "check": "worldforge.cli.story:check",
     "graph": "worldforge.cli.story:graph",
+    "export": "worldforge.cli.export:export",
+    "import": "worldforge.cli.export:import_twee_command",
     "open": "worldforge.cli.studio:open_story",
 }
 HELP: dict[str, str] = {
     "new": "Create a story folder from a seed.",
     "check": "Load a story and report problems of its graph.",
     "graph": "Print the branching tree, or write it for other tools.",
+    "export": "Write the story as a book (HTML, EPUB, PDF, Markdown) or Twee 3.",
+    "import": "Read a Twee 3 file (worldforge or Twine) into a new story folder.",
     "open": "Open the studio (TUI) on a story; bare `worldforge` does too.",
 }
 
