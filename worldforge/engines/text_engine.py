@@ -3,7 +3,7 @@
 Nothing heavy happens at construction: files are resolved, weights loaded and (for the
 fast CPU path) converted in `load()`, so building an engine never imports torch.
 
-Backends: "transformers" (torch; any device) and "ctranslate2" (int8, CPU, ~3-4x faster
+Backends: "transformers" (torch; any device) and "ctranslate2" (int8, CPU, ~2.9x faster
 here). "auto" picks CTranslate2 on CPU when it is installed, transformers otherwise.
 """
 
