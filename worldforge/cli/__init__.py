@@ -18,30 +18,24 @@ COMMANDS: dict[str, str] = {
     "new": "worldforge.cli.story:new",
     "check": "worldforge.cli.story:check",
     "graph": "worldforge.cli.story:graph",
-<<<<<<< HEAD
     "expand": "worldforge.cli.text:expand",
     "context": "worldforge.cli.text:context",
     "accept": "worldforge.cli.text:accept",
     "models": "worldforge.cli.models:models",
-=======
     "export": "worldforge.cli.export:export",
     "import": "worldforge.cli.export:import_twee_command",
->>>>>>> main
     "open": "worldforge.cli.studio:open_story",
 }
 HELP: dict[str, str] = {
     "new": "Create a story folder from a seed.",
     "check": "Load a story and report problems of its graph.",
     "graph": "Print the branching tree, or write it for other tools.",
-<<<<<<< HEAD
     "expand": "Stream model candidates continuing a scene; keep them in the story.",
     "context": "Show what the language model reads for a scene, and what was cut.",
     "accept": "Append a pending candidate to its scene.",
     "models": "List, download (pull) and build (tiny) models.",
-=======
     "export": "Write the story as a book (HTML, EPUB, PDF, Markdown) or Twee 3.",
     "import": "Read a Twee 3 file (worldforge or Twine) into a new story folder.",
->>>>>>> main
     "open": "Open the studio (TUI) on a story; bare `worldforge` does too.",
 }
 
