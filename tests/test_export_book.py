@@ -124,6 +124,10 @@ def test_export_loads_no_model_or_ui_library():
     import sys
 
     probe = "import worldforge.export, sys; print('\\n'.join(sys.modules))"
-    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert "worldforge.export" in loaded
-    assert not [m for m in loaded if m.split(".")[0] in ("torch", "transformers", "diffusers", "textual", "rich")]
+    assert not [
+        m for m in loaded if m.split(".")[0] in ("torch", "transformers", "diffusers", "textual", "rich")
+    ]

@@ -75,4 +75,7 @@ def test_twee_round_trips_and_pytwee_reads_it(folder, outputs):
     for line in text.split("\n"):
         parser(line)
     del parser
-    assert {p.header.name for p in story.passages} == {*passage_names(folder.story).values(), "StoryWorldforge"}
+    assert {p.header.name for p in story.passages} == {
+        *passage_names(folder.story).values(),
+        "StoryWorldforge",
+    }

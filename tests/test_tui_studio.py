@@ -161,3 +161,16 @@ async def test_small_terminal_layout_fits(story_dir: Path):
             region = app.query_one(widget_id).region
             assert region.width > 0 and region.height > 0, widget_id
             assert region.right <= 80 and region.bottom <= 24
+
+
+@pytest.mark.asyncio
+async def test_export_from_the_studio_writes_a_book(story_dir: Path):
+    app = studio(story_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.click("#export")
+        await settle(pilot, app)
+    book = story_dir.parent / "foundry.html"
+    assert book.is_file()
+    assert "The Foundry Choir" in book.read_text()

@@ -18,18 +18,27 @@ def _warn(lines: list[str], limit: int = 20) -> None:
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["html", "epub", "pdf", "twee", "md"]), default="html",
-    show_default=True, help="What to write.",
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "epub", "pdf", "twee", "md"]),
+    default="html",
+    show_default=True,
+    help="What to write.",
 )
 @click.option("--gamebook", is_flag=True, help="Every reachable scene as a numbered section: 'turn to 17'.")
 @click.option("--path", "path_ids", metavar="S1,S2,...", help="Scene ids of the reading path to print.")
 @click.option(
     "--show-prompts", is_flag=True, help="Print each picture's prompt under it (secret ones stay secret)."
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: <story folder name>[-gamebook].<format> here).")
-def export(directory: Path, fmt: str, gamebook: bool, path_ids: str | None, show_prompts: bool,
-           output: Path | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: <story folder name>[-gamebook].<format> here).",
+)
+def export(
+    directory: Path, fmt: str, gamebook: bool, path_ids: str | None, show_prompts: bool, output: Path | None
+) -> None:
     """Write the story in DIRECTORY as a book (html, epub, pdf, md) or as Twee 3 for Twine.
 
     A book follows one reading path (the story's chosen one, --path, or the first choices),
@@ -53,7 +62,12 @@ def export(directory: Path, fmt: str, gamebook: bool, path_ids: str | None, show
 
     try:
         result = export_story(
-            folder, fmt, out, gamebook=gamebook, path=path, show_prompts=show_prompts,
+            folder,
+            fmt,
+            out,
+            gamebook=gamebook,
+            path=path,
+            show_prompts=show_prompts,
             progress=lambda n: bar_holder["bar"].update(n),  # type: ignore[attr-defined]
             on_book=start_bar,
         )
@@ -69,8 +83,11 @@ def export(directory: Path, fmt: str, gamebook: bool, path_ids: str | None, show
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--images", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder holding images/<file> for the story's pictures (default: the Twee file's folder).")
+@click.option(
+    "--images",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder holding images/<file> for the story's pictures (default: the Twee file's folder).",
+)
 def import_twee_command(file: Path, directory: Path, images: Path | None) -> None:
     """Read the Twee 3 FILE (from worldforge or Twine) into a new story folder DIRECTORY."""
     from worldforge.export import import_twee

@@ -71,8 +71,9 @@ def export_story(
 
 def _copy_images(folder: StoryFolder, dest: Path) -> list[str]:
     warnings = []
-    wanted = sorted({img for s in folder.story.scenes.values()
-                     for img in [s.image, *(r.image for r in s.renders)] if img})
+    wanted = sorted(
+        {img for s in folder.story.scenes.values() for img in [s.image, *(r.image for r in s.renders)] if img}
+    )
     for rel in wanted:
         source = folder.image_path(rel)
         target = dest / rel

@@ -97,13 +97,20 @@ def render_markdown(book: Book, progress: Progress | None = None) -> str:
 
 def _colophon(book: Book) -> list[str]:
     c = book.colophon
-    out = ["## Colophon", "", f"{escape(book.title)} was written by {escape(book.author or 'its conductor')} "
-           "together with generative models, and laid out by worldforge.", ""]
+    out = [
+        "## Colophon",
+        "",
+        f"{escape(book.title)} was written by {escape(book.author or 'its conductor')} "
+        "together with generative models, and laid out by worldforge.",
+        "",
+    ]
     if c.models:
         out += ["| For | Model | Revision | License | Generations |", "| --- | --- | --- | --- | --- |"]
         for m in c.models:
-            out.append(f"| {m.kind} | {escape(m.model)} | {escape(m.revision or 'unrecorded')} | "
-                       f"{escape(m.license or 'unrecorded')} | {m.generations} |")
+            out.append(
+                f"| {m.kind} | {escape(m.model)} | {escape(m.revision or 'unrecorded')} | "
+                f"{escape(m.license or 'unrecorded')} | {m.generations} |"
+            )
         out.append("")
     out += [
         f"- Generations: {c.text_generations} text, {c.image_generations} image",

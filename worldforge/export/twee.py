@@ -255,8 +255,9 @@ def parse_twee(text: str, source: str = "story.twee") -> TweeImport:
         for problem in passage.problems:
             warnings.append(f"{source}:{passage.line}: {problem}")
         if passage.name in by_name:
-            raise StoryError(f"two passages are named {passage.name!r}; passage names must be unique",
-                             source, passage.line)
+            raise StoryError(
+                f"two passages are named {passage.name!r}; passage names must be unique", source, passage.line
+            )
         by_name[passage.name] = passage
 
     def json_of(name: str) -> dict:
@@ -373,8 +374,9 @@ def import_twee(source: Path, dest: Path, images_from: Path | None = None) -> tu
     result = parse_twee(text, str(source))
     folder = StoryFolder.create(dest, result.story)
     images_from = images_from if images_from is not None else source.parent
-    wanted = sorted({img for s in result.story.scenes.values()
-                     for img in [s.image, *(r.image for r in s.renders)] if img})
+    wanted = sorted(
+        {img for s in result.story.scenes.values() for img in [s.image, *(r.image for r in s.renders)] if img}
+    )
     missing = 0
     for rel in wanted:
         found = images_from / rel

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,8 +24,10 @@ from worldforge.core.checks import check_story
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import GraphError
 from worldforge.engines.base import ImageEngine, TextEngine
+from worldforge.store import StoryFolder
 from worldforge.tui.model_work import ModelWork
 from worldforge.tui.screens.dialogs import AskScreen, ConfirmScreen, PickSceneScreen
+from worldforge.tui.screens.export import ExportScreen
 from worldforge.tui.screens.help import HelpScreen
 from worldforge.tui.screens.world import WorldScreen
 from worldforge.tui.widgets.candidates import CandidatesPanel
@@ -310,6 +312,34 @@ class WorldforgeApp(ModelWork, App):
     def action_save(self) -> None:
         self.autosave()
         self.notify("saved" if not self.session.dirty else "not saved", timeout=2)
+
+    def action_export(self) -> None:
+        def chosen(options: dict | None) -> None:
+            if options:
+                self.autosave()
+                self.export_worker(options)
+
+        self.push_screen(ExportScreen(), chosen)
+
+    @work(thread=True, group="export")
+    def export_worker(self, options: dict) -> None:
+        from worldforge.export import default_output, export_story
+
+        folder = StoryFolder.open(self.session.root)
+        out = self.session.root.parent / default_output(folder, options["fmt"], options["gamebook"])
+        try:
+            done = export_story(
+                folder,
+                options["fmt"],
+                out,
+                gamebook=options["gamebook"],
+                show_prompts=options["show_prompts"],
+            )
+        except Exception as err:  # an export failure is reported, never fatal to the studio
+            self.call_from_thread(self.notify, f"export failed: {err}", severity="error", timeout=10)
+            return
+        warn = f" ({len(done.warnings)} warnings, e.g. {done.warnings[0]})" if done.warnings else ""
+        self.call_from_thread(self.notify, f"exported {done.path}{warn}", timeout=10)
 
     def action_world(self) -> None:
         def done(changed: bool | None) -> None:
