@@ -1,0 +1,121 @@
+"""ctrl+o: how the next picture is made — style preset, seed, steps, size, candidates,
+image-to-image from the parent's picture or a file — with the composed prompt shown live."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from worldforge.core.model import Story
+from worldforge.prompting.image_prompt import compose_image_prompt
+from worldforge.prompting.presets import load_presets
+from worldforge.tui.screens.dialogs import Dialog
+
+INIT_CHOICES = [("text only (no init picture)", ""), ("from the parent scene's picture", "parent"),
+                ("from a picture file…", "file")]
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _size(text: str) -> tuple[int, int] | None:
+    width, _, height = text.lower().partition("x")
+    w, h = _int(width.strip()), _int(height.strip() or width.strip())
+    return (w, h) if w and h else None
+
+
+class RenderOptionsScreen(Dialog):
+    BINDINGS = [Binding("ctrl+s", "apply", "Use these options", priority=True),
+                Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, story: Story, scene_id: str, options: dict) -> None:
+        super().__init__()
+        self.story = story
+        self.scene_id = scene_id
+        self.options = dict(options)
+        self.catalog = load_presets()
+
+    def compose(self) -> ComposeResult:
+        o = self.options
+        init = o.get("init") or ""
+        init_kind = init if init in ("", "parent") else "file"
+        with VerticalScroll(classes="dialog-box tall"):
+            yield Label("Picture options (ctrl+s to keep, Escape to cancel)", classes="dialog-question")
+            yield Label("Style preset", classes="field-label")
+            yield Select([(f"{p.name} — {p.description}" if p.description else p.name, p.name)
+                          for p in self.catalog.presets.values()],
+                         value=o.get("preset") or Select.BLANK, prompt="(none: world style only)", id="preset")
+            with Horizontal(classes="option-row"):
+                with Vertical():
+                    yield Label("Candidates", classes="field-label")
+                    yield Input(str(o.get("candidates") or 1), type="integer", id="candidates")
+                with Vertical():
+                    yield Label("Seed (blank: new)", classes="field-label")
+                    yield Input("" if o.get("seed") is None else str(o["seed"]), type="integer", id="seed")
+                with Vertical():
+                    yield Label("Steps (blank: model's)", classes="field-label")
+                    yield Input("" if o.get("steps") is None else str(o["steps"]), type="integer", id="steps")
+                with Vertical():
+                    yield Label("Size WxH", classes="field-label")
+                    size = f"{o['width']}x{o['height']}" if o.get("width") else ""
+                    yield Input(size, placeholder="model's", id="size")
+            yield Label("Start from", classes="field-label")
+            yield Select(INIT_CHOICES, value=init_kind, allow_blank=False, id="init")
+            yield Input(init if init_kind == "file" else "", placeholder="path to a picture", id="init-file")
+            yield Label("Strength (how far from the init picture: 0.1 keeps it, 0.9 repaints)",
+                        classes="field-label")
+            yield Input(str(o.get("strength") or 0.6), type="number", id="strength")
+            yield Checkbox("Hide the prompt in the picture's metadata (credit and settings stay)",
+                           o.get("hide_prompt", False), id="hide-prompt")
+            yield Label("Composed prompt", classes="field-label")
+            yield Static("", markup=False, id="prompt-preview")
+            yield Button("Use these options", variant="primary", id="apply")
+
+    def on_mount(self) -> None:
+        self._preview()
+
+    def _preview(self) -> None:
+        preset_name = self.query_one("#preset", Select).value
+        preset = self.catalog.presets.get(preset_name) if isinstance(preset_name, str) else None
+        report = compose_image_prompt(self.story, self.story.scene(self.scene_id), preset)
+        self.query_one("#prompt-preview", Static).update("\n".join(report.lines()))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "preset":
+            self._preview()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "apply":
+            self.action_apply()
+
+    def action_apply(self) -> None:
+        value = self.query_one
+        preset = value("#preset", Select).value
+        init_kind = value("#init", Select).value
+        init = {"": None, "parent": "parent"}.get(init_kind, value("#init-file", Input).value.strip() or None)
+        size = _size(value("#size", Input).value)
+        try:
+            strength = float(value("#strength", Input).value or 0.6)
+        except ValueError:
+            strength = -1.0
+        if not 0.0 < strength <= 1.0:
+            self.notify("strength must be between 0 and 1", severity="error")
+            return
+        options = {
+            "preset": preset if isinstance(preset, str) else None,
+            "candidates": max(1, min(9, _int(value("#candidates", Input).value) or 1)),
+            "seed": _int(value("#seed", Input).value),
+            "steps": _int(value("#steps", Input).value),
+            "width": size[0] if size else None,
+            "height": size[1] if size else None,
+            "init": init,
+            "strength": strength,
+            "hide_prompt": value("#hide-prompt", Checkbox).value,
+        }
+        self.dismiss(options)
