@@ -160,7 +160,9 @@ class DiffusersImageEngine:
             if self.tiny_vae_id:
                 say(f"loading the tiny autoencoder {self.tiny_vae_id}")
                 tiny_folder, _ = self._resolve(say, self.tiny_vae_id, None, pipeline=False)
-                taesd = AutoencoderTiny.from_pretrained(str(tiny_folder), torch_dtype=dtype, use_safetensors=True)
+                taesd = AutoencoderTiny.from_pretrained(
+                    str(tiny_folder), torch_dtype=dtype, use_safetensors=True
+                )
                 taesd = taesd.to(self.device)
                 pipes[("draft", False)] = AutoPipelineForText2Image.from_pipe(t2i, vae=taesd)
                 pipes[("draft", True)] = AutoPipelineForImage2Image.from_pipe(t2i, vae=taesd)
@@ -176,7 +178,9 @@ class DiffusersImageEngine:
             from transformers import CLIPTokenizer
 
             quiet_libraries()
-            self._tokenizer = CLIPTokenizer.from_pretrained(str(self._model_folder(lambda _m: None) / "tokenizer"))
+            self._tokenizer = CLIPTokenizer.from_pretrained(
+                str(self._model_folder(lambda _m: None) / "tokenizer")
+            )
         return self._tokenizer
 
     def count_tokens(self, text: str) -> int:
@@ -192,7 +196,9 @@ class DiffusersImageEngine:
     def check(self, settings: ImageSettings, init: bool) -> None:
         """Settings the pipeline would reject, as one clear error before any work."""
         if settings.width % 8 or settings.height % 8 or settings.width < 8 or settings.height < 8:
-            raise ValueError(f"size {settings.width}x{settings.height}: width and height must be multiples of 8")
+            raise ValueError(
+                f"size {settings.width}x{settings.height}: width and height must be multiples of 8"
+            )
         if settings.steps < 1 or settings.candidates < 1:
             raise ValueError("steps and candidates must be at least 1")
         if init:
@@ -229,7 +235,9 @@ class DiffusersImageEngine:
         if init_image is not None:
             init_sha = hashlib.sha256(init_image).hexdigest()
             with Image.open(io.BytesIO(init_image)) as opened:
-                init = opened.convert("RGB").resize((settings.width, settings.height), Image.Resampling.LANCZOS)
+                init = opened.convert("RGB").resize(
+                    (settings.width, settings.height), Image.Resampling.LANCZOS
+                )
         draft = settings.quality == "draft" and ("draft", False) in self._pipes
         pipe = self._pipes[("draft" if draft else "final", init is not None)]
         self._use_scheduler(settings.scheduler)
@@ -246,8 +254,10 @@ class DiffusersImageEngine:
         """Swap the sampler on every pipeline (None: the model's own)."""
         if name == self._scheduler_name:
             return
-        scheduler = make_scheduler(name, self._scheduler_config) if name else make_scheduler_like(
-            self._scheduler_config
+        scheduler = (
+            make_scheduler(name, self._scheduler_config)
+            if name
+            else make_scheduler_like(self._scheduler_config)
         )
         for pipe in self._pipes.values():
             pipe.scheduler = scheduler
@@ -303,7 +313,13 @@ class DiffusersImageEngine:
         if cancel is not None and cancel.cancelled:
             raise Cancelled()
         record = self._record(
-            prompt, settings, seed, init_sha, draft, type(pipe.scheduler).__name__, flop_counter.get_total_flops()
+            prompt,
+            settings,
+            seed,
+            init_sha,
+            draft,
+            type(pipe.scheduler).__name__,
+            flop_counter.get_total_flops(),
         )
         png = self._encode(image, record, prompt, settings)
         record.update(wall_s=round(wall, 3), energy_wh=energy_wh(wall, self.device))
@@ -382,7 +398,9 @@ class DiffusersImageEngine:
             "Version": f"worldforge {__version__}",
         }
         hidden = settings.hide_prompt
-        parameters = a1111_parameters(None if hidden else prompt, None if hidden else settings.negative_prompt, fields)
+        parameters = a1111_parameters(
+            None if hidden else prompt, None if hidden else settings.negative_prompt, fields
+        )
         credit = f"worldforge {__version__} ({self.name}, {self.label})"
         if self.offline_tiny:
             credit += " - random-weight test model: this picture is noise"

@@ -39,7 +39,9 @@ def a1111_parameters(prompt: str | None, negative: str | None, fields: dict[str,
         lines.append(prompt.replace("\n", " "))
         if negative:
             lines.append("Negative prompt: " + negative.replace("\n", " "))
-    lines.append(", ".join(f"{key}: {_a1111_value(value)}" for key, value in fields.items() if value is not None))
+    lines.append(
+        ", ".join(f"{key}: {_a1111_value(value)}" for key, value in fields.items() if value is not None)
+    )
     return "\n".join(lines)
 
 
@@ -56,15 +58,10 @@ def xmp_packet(creator_tool: str, description: str | None = None, rights: str | 
         f'    Iptc4xmpExt:DigitalSourceType="{TRAINED_ALGORITHMIC_MEDIA}"',
         f'    xmp:CreatorTool="{escape(creator_tool, {chr(34): "&quot;"})}">',
     ]
-    if description:
-        parts.append(
-            '   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">'
-            f"{escape(description)}</rdf:li></rdf:Alt></dc:description>"
-        )
-    if rights:
-        parts.append(
-            f'   <dc:rights><rdf:Alt><rdf:li xml:lang="x-default">{escape(rights)}</rdf:li></rdf:Alt></dc:rights>'
-        )
+    for tag, text in (("dc:description", description), ("dc:rights", rights)):
+        if text:
+            alt = f'<rdf:Alt><rdf:li xml:lang="x-default">{escape(text)}</rdf:li></rdf:Alt>'
+            parts.append(f"   <{tag}>{alt}</{tag}>")
     parts += ["  </rdf:Description>", " </rdf:RDF>", "</x:xmpmeta>", '<?xpacket end="r"?>']
     return "\n".join(parts)
 

@@ -41,7 +41,11 @@ def preset_engine(preset: ImagePreset, **options: object) -> DiffusersImageEngin
         tiny_vae=preset.tiny_vae,
         variant=preset.variant,
         defaults=ImageSettings(
-            width=preset.width, height=preset.height, steps=preset.steps, guidance=preset.guidance, candidates=4
+            width=preset.width,
+            height=preset.height,
+            steps=preset.steps,
+            guidance=preset.guidance,
+            candidates=4,
         ),
         init_steps=preset.init_steps,
         **options,  # type: ignore[arg-type]
