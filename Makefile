@@ -24,5 +24,5 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check worldforge tests bench
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports

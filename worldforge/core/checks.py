@@ -24,9 +24,7 @@ def check_story(graph: StoryGraph) -> list[Problem]:
     story = graph.story
     problems: list[Problem] = []
     if story.meta.start not in story.scenes:
-        problems.append(
-            Problem("error", "missing-start", f"start scene {story.meta.start!r} does not exist")
-        )
+        problems.append(Problem("error", "missing-start", f"start scene {story.meta.start!r} does not exist"))
     for scene in story.scenes.values():
         for link in scene.links:
             if link.to not in story.scenes:

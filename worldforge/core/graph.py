@@ -110,9 +110,10 @@ class StoryGraph:
         if reattach:
             for parent, _ in incoming:
                 for _, link in outgoing:
-                    if link.to in self.story.scenes and link.to != parent:
-                        if not self.story.scenes[parent].link_to(link.to):
-                            self.link(parent, link.to, link.label)
+                    target = link.to
+                    fresh = not self.story.scenes[parent].link_to(target)
+                    if target in self.story.scenes and target != parent and fresh:
+                        self.link(parent, target, link.label)
         return [(p, link) for p, link in incoming if link] + outgoing
 
     def rename(self, old: str, new: str) -> Scene:

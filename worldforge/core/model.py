@@ -95,9 +95,7 @@ def check_image_path(value: str) -> str:
         or parts[0] != "images"
         or parts[1] in ("", ".", "..")
     ):
-        raise ValueError(
-            f"image path {value!r} must be 'images/<file>' inside the story folder"
-        )
+        raise ValueError(f"image path {value!r} must be 'images/<file>' inside the story folder")
     return value
 
 
@@ -213,8 +211,4 @@ class Story:
         )
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Story)
-            and self.meta == other.meta
-            and self.scenes == other.scenes
-        )
+        return isinstance(other, Story) and self.meta == other.meta and self.scenes == other.scenes

@@ -14,7 +14,7 @@ from worldforge.core.errors import StoryError
 from worldforge.core.model import SCHEMA_VERSION, Scene, Story, StoryMeta
 from worldforge.store.atomic import remove_stale_temps, write_atomic
 from worldforge.store.migrate import migrate
-from worldforge.store.yamlio import MAX_FILE_BYTES, dump_model, parse_yaml, validate
+from worldforge.store.yamlio import MAX_FILE_BYTES, dump_model, line_of, parse_yaml, validate
 
 STORY_FILE = "story.yaml"
 SCENES_DIR = "scenes"
@@ -77,7 +77,6 @@ class StoryFolder:
         written[STORY_FILE] = dump_meta(meta)
 
         scenes: dict[str, Scene] = {}
-        seen: dict[str, Path] = {}
         scene_dir = root / SCENES_DIR
         files = sorted(scene_dir.iterdir()) if scene_dir.is_dir() else []
         for path in files:
@@ -92,16 +91,11 @@ class StoryFolder:
             value, node = parse_yaml(raw, path)
             scene = validate(Scene, value, node, path)
             if scene.id != path.stem:
-                raise StoryError(
-                    f"file declares id {scene.id!r} but is named {path.name!r}; "
-                    "the file name must be <id>.yaml",
-                    path,
-                    1,
-                )
-            key = scene.id.casefold()
-            if key in seen:
-                raise StoryError(f"duplicate scene id {scene.id!r} (also in {seen[key]})", path)
-            seen[key] = path
+                if (scene_dir / f"{scene.id}.yaml").exists():
+                    message = f"duplicate scene id {scene.id!r}: scenes/{scene.id}.yaml has it too"
+                else:
+                    message = f"file declares id {scene.id!r}; the file name must be <id>.yaml"
+                raise StoryError(message, path, line_of(node, ("id",)))
             for image in [scene.image, *(r.image for r in scene.renders)]:
                 if image and not _inside(root, root / image):
                     raise StoryError(f"image {image!r} points outside the story folder", path)
@@ -163,8 +157,7 @@ class StoryFolder:
         if known is None:
             if path.exists():
                 raise StoryError(
-                    "file appeared on disk since the story was opened; "
-                    "reopen the story before saving",
+                    "file appeared on disk since the story was opened; reopen the story before saving",
                     path,
                 )
             return
@@ -201,4 +194,3 @@ class StoryFolder:
         if len(data) > MAX_IMAGE_BYTES:
             raise StoryError("image is larger than 64 MiB", path)
         return data
-

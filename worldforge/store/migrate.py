@@ -18,9 +18,7 @@ MIGRATIONS: dict[int, Migration] = {}
 def migrate(data: dict[str, Any], path: Path, current: int = SCHEMA_VERSION) -> dict[str, Any]:
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise StoryError(
-            f"schema_version must be a positive whole number, found {version!r}", path
-        )
+        raise StoryError(f"schema_version must be a positive whole number, found {version!r}", path)
     if version > current:
         raise StoryError(
             f"this story uses schema_version {version}, written by a newer worldforge; "

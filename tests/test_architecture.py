@@ -1,0 +1,51 @@
+"""Import rules from DESIGN.md: layering contracts and what start-up must not load."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("torch", "transformers", "diffusers", "ctranslate2", "textual")
+
+
+def modules_after(code: str) -> set[str]:
+    probe = code + "\nimport sys\nprint('\\n'.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return set(out.stdout.split())
+
+
+def test_help_imports_no_heavy_library():
+    loaded = modules_after(
+        "import sys; sys.argv=['worldforge','--help']\n"
+        "from worldforge.cli import cli\n"
+        "try:\n    cli(prog_name='worldforge')\nexcept SystemExit:\n    pass"
+    )
+    assert "worldforge.cli" in loaded
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+
+
+def test_core_and_store_stay_pure():
+    loaded = modules_after("import worldforge.core, worldforge.store, worldforge.core.checks")
+    assert not [m for m in loaded if m.split(".")[0] in (*HEAVY, "rich", "click")]
+
+
+def test_import_linter_contracts_hold():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout

@@ -1,0 +1,115 @@
+"""An editing session on one story folder: every change undoable, saves on demand.
+
+The TUI, the CLI and scripts share this: a change is made inside `with session.change(...)`,
+which snapshots the story first, so undo and redo restore whole stories and can never leave
+the graph half-edited. Typing in one scene coalesces into one undo step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from worldforge.core.graph import StoryGraph
+from worldforge.core.model import Story
+from worldforge.store import StoryFolder
+
+COALESCE_SECONDS = 2.0
+
+
+@dataclass
+class _Step:
+    label: str
+    before: Story
+    key: object
+    at: float
+
+
+class Session:
+    def __init__(self, folder: StoryFolder, history_limit: int = 200):
+        self.folder = folder
+        self.graph = StoryGraph(folder.story)
+        self.history_limit = history_limit
+        self._undo: list[_Step] = []
+        self._redo: list[_Step] = []
+        self.revision = 0
+
+    @classmethod
+    def open(cls, root: Path | str) -> Session:
+        return cls(StoryFolder.open(root))
+
+    @property
+    def story(self) -> Story:
+        return self.folder.story
+
+    @property
+    def root(self) -> Path:
+        return self.folder.root
+
+    @contextmanager
+    def change(self, label: str, coalesce: object = None) -> Iterator[StoryGraph]:
+        """Make an undoable change. On an exception the story is restored untouched.
+
+        Changes with the same non-None `coalesce` key within a couple of seconds merge
+        into one undo step (typing, dragging a slider).
+        """
+        before = self.story.copy()
+        try:
+            yield self.graph
+        except BaseException:
+            self._restore(before)
+            raise
+        now = time.monotonic()
+        last = self._undo[-1] if self._undo else None
+        merge = (
+            coalesce is not None
+            and last is not None
+            and last.key == coalesce
+            and now - last.at < COALESCE_SECONDS
+            and not self._redo
+        )
+        if merge:
+            last.at = now
+        else:
+            self._undo.append(_Step(label, before, coalesce, now))
+            del self._undo[: -self.history_limit]
+        self._redo.clear()
+        self.revision += 1
+
+    def _restore(self, story: Story) -> None:
+        self.folder.story = story
+        self.graph = StoryGraph(story)
+
+    def _swap(self, source: list[_Step], target: list[_Step]) -> str | None:
+        if not source:
+            return None
+        step = source.pop()
+        target.append(_Step(step.label, self.story.copy(), None, 0.0))
+        self._restore(step.before)
+        self.revision += 1
+        return step.label
+
+    def undo(self) -> str | None:
+        """Undo the last change; returns its label, or None when there is nothing to undo."""
+        return self._swap(self._undo, self._redo)
+
+    def redo(self) -> str | None:
+        return self._swap(self._redo, self._undo)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    @property
+    def dirty(self) -> bool:
+        return self.folder.dirty
+
+    def save(self) -> list[str]:
+        return self.folder.save()
