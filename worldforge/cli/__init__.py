@@ -18,11 +18,17 @@ COMMANDS: dict[str, str] = {
     "new": "worldforge.cli.story:new",
     "check": "worldforge.cli.story:check",
     "graph": "worldforge.cli.story:graph",
+    "render": "worldforge.cli.image:render",
+    "prompt": "worldforge.cli.image:prompt",
+    "presets": "worldforge.cli.image:presets",
 }
 HELP: dict[str, str] = {
     "new": "Create a story folder from a seed.",
     "check": "Load a story and report problems of its graph.",
     "graph": "Print the branching tree, or write it for other tools.",
+    "render": "Illustrate a scene (or --all): candidates, grid, provenance in every PNG.",
+    "prompt": "Show a scene's picture prompt and what the 77-token limit cut.",
+    "presets": "List the style presets, built-in and your own.",
 }
 
 
