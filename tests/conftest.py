@@ -43,3 +43,36 @@ def story_dir(tmp_path: Path) -> Path:
     root = tmp_path / "foundry"
     StoryFolder.create(root, build_story())
     return root
+
+
+# -- image engine: one tiny offline pipeline for the whole session ------------------------
+@pytest.fixture(scope="session", autouse=True)
+def worldforge_home(tmp_path_factory: pytest.TempPathFactory):
+    """Models and user presets go to temporary folders, never to the user's own."""
+    import os
+
+    home = tmp_path_factory.mktemp("worldforge-home")
+    saved = {key: os.environ.get(key) for key in ("WORLDFORGE_HOME", "WORLDFORGE_CONFIG")}
+    os.environ["WORLDFORGE_HOME"] = str(home / "cache")
+    os.environ["WORLDFORGE_CONFIG"] = str(home / "config")
+    yield home
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def tiny_image(worldforge_home):
+    """The tiny random-weight SD pipeline, built once, loaded through from_pretrained."""
+    import torch
+
+    from worldforge.engines.image_registry import tiny_image_engine
+
+    # tiny layers gain nothing from threads, and on a busy 2-core machine OpenMP's spinning
+    # makes a 0.1 s render take 6 s
+    torch.set_num_threads(1)
+    engine = tiny_image_engine()
+    engine.load()
+    return engine

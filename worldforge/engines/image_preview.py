@@ -49,15 +49,16 @@ def make_scheduler(name: str, config: Any) -> Any:
 
 def latent_preview_png(latents: Any, scale: int = 2) -> bytes | None:
     """A small RGB PNG of the first latent in the batch, or None if not SD-style latents."""
-    import torch
+    import numpy as np
     from PIL import Image
 
     if latents.ndim != 4 or latents.shape[1] != len(SD_LATENT_RGB):
         return None
-    factors = torch.tensor(SD_LATENT_RGB, dtype=torch.float32)
-    rgb = latents[0].detach().float().cpu().permute(1, 2, 0) @ factors
-    rgb = ((rgb + 1.0) / 2.0).clamp(0, 1).mul(255).round().to(torch.uint8).numpy()
-    image = Image.fromarray(rgb, "RGB")
+    # numpy, not torch: the engine counts torch FLOPs, and a preview must not change the count
+    channels_last = latents[0].detach().float().cpu().numpy().transpose(1, 2, 0)
+    rgb = channels_last @ np.asarray(SD_LATENT_RGB, dtype=np.float32)
+    rgb = np.clip((rgb + 1.0) / 2.0, 0.0, 1.0) * 255.0
+    image = Image.fromarray(np.rint(rgb).astype(np.uint8), "RGB")
     if scale > 1:
         image = image.resize((image.width * scale, image.height * scale), Image.Resampling.BILINEAR)
     out = io.BytesIO()
