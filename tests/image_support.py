@@ -23,9 +23,14 @@ def lighthouse_story() -> Story:
         world=World(style=["muted palette", "oil on canvas"], negative_prompt="text, watermark"),
         lore=[
             LoreEntry(
-                id="keeper", keys=["Ines"], text="Ines keeps the lamp.", visual="old woman in a yellow raincoat"
+                id="keeper",
+                keys=["Ines"],
+                text="Ines keeps the lamp.",
+                visual="old woman in a yellow raincoat",
             ),
-            LoreEntry(id="lamp", keys=["lamp"], text="The lamp is Fresnel glass.", visual="huge brass Fresnel lamp"),
+            LoreEntry(
+                id="lamp", keys=["lamp"], text="The lamp is Fresnel glass.", visual="huge brass Fresnel lamp"
+            ),
             LoreEntry(
                 id="ghost",
                 keys=["ship"],

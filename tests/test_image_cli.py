@@ -24,7 +24,9 @@ def run(*args: str):
 
 
 def test_render_saves_renders_and_the_chosen_picture(story_root):
-    result = run("render", str(story_root), "storm", *TINY, "--candidates", "3", "--seed", "9", "--choose", "2")
+    result = run(
+        "render", str(story_root), "storm", *TINY, "--candidates", "3", "--seed", "9", "--choose", "2"
+    )
     assert result.exit_code == 0, result.output
     lines = re.findall(r"^(\d)  (images/\w+\.png)  seed (\d+)$", result.stdout, re.MULTILINE)
     assert [(n, s) for n, _, s in lines] == [("1", "9"), ("2", "10"), ("3", "11")]
@@ -37,7 +39,9 @@ def test_render_saves_renders_and_the_chosen_picture(story_root):
 
 def test_render_from_the_parent_picture(story_root):
     assert run("render", str(story_root), "start", *TINY, "-n", "1", "--choose", "1").exit_code == 0
-    result = run("render", str(story_root), "storm", *TINY, "-n", "1", "--init", "parent", "--strength", "0.5")
+    result = run(
+        "render", str(story_root), "storm", *TINY, "-n", "1", "--init", "parent", "--strength", "0.5"
+    )
     assert result.exit_code == 0, result.output
     assert "init_sha256" in StoryFolder.open(story_root).story.scenes["storm"].provenance[0].settings
 

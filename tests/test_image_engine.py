@@ -86,7 +86,10 @@ def test_image_to_image_starts_from_the_init_picture_and_records_its_hash(tiny_i
     init = tiny_image.generate("a tower", tiny_settings(seed=3))[0].png
     steps = []
     result = tiny_image.generate(
-        "a tower at night", tiny_settings(steps=8, strength=0.5), init, on_step=lambda *a: steps.append(a[1:3])
+        "a tower at night",
+        tiny_settings(steps=8, strength=0.5),
+        init,
+        on_step=lambda *a: steps.append(a[1:3]),
     )[0]
     assert steps == [(s, 4) for s in range(1, 5)]  # img2img runs int(8 * 0.5) steps
     settings = result.record["settings"]
@@ -95,7 +98,10 @@ def test_image_to_image_starts_from_the_init_picture_and_records_its_hash(tiny_i
     plain = tiny_image.generate("a tower at night", tiny_settings(steps=8))[0]
     assert pixels(result.png) != pixels(plain.png)
     # the same init, seed and strength give the same bytes again
-    assert tiny_image.generate("a tower at night", tiny_settings(steps=8, strength=0.5), init)[0].png == result.png
+    assert (
+        tiny_image.generate("a tower at night", tiny_settings(steps=8, strength=0.5), init)[0].png
+        == result.png
+    )
 
 
 def test_image_to_image_changes_with_the_init_picture(tiny_image):

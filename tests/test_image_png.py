@@ -73,7 +73,9 @@ def test_sd_parsers_reads_the_a1111_parameters(shown):
 def test_exiftool_reads_the_xmp_and_parameters(shown, tmp_path):
     path = tmp_path / "picture.png"
     path.write_bytes(shown.png)
-    out = subprocess.run(["exiftool", "-j", "-a", "-G1", str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["exiftool", "-j", "-a", "-G1", str(path)], capture_output=True, text=True, check=True
+    )
     tags = json.loads(out.stdout)[0]
     assert tags["XMP-iptcExt:DigitalSourceType"] == TRAINED_ALGORITHMIC_MEDIA
     assert tags["XMP-dc:Description"] == PROMPT

@@ -91,7 +91,13 @@ def test_built_in_presets_include_the_classics():
     presets = load_presets().presets
     assert len(presets) >= 12
     keywords = {k for p in presets.values() for k in p.keywords}
-    for classic in ("trending on artstation", "rendered in unreal engine", "esoteric", "fluorescent", "psychedelic"):
+    for classic in (
+        "trending on artstation",
+        "rendered in unreal engine",
+        "esoteric",
+        "fluorescent",
+        "psychedelic",
+    ):
         assert classic in keywords
     assert "pixel-art" in presets and any(k.startswith("in the style of") for k in keywords)
     assert all(p.negative for p in presets.values())

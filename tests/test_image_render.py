@@ -118,7 +118,9 @@ def test_render_all_saves_after_each_scene_and_resumes(folder, tiny_image):
     saved = StoryFolder.open(folder.root)
     assert [s.id for s in saved.story.scenes.values() if s.image] == ["start", "storm"]
     seen = []
-    batches = render_all(saved, tiny_image, tiny_settings(), continuity=True, on_scene=lambda *a: seen.append(a))
+    batches = render_all(
+        saved, tiny_image, tiny_settings(), continuity=True, on_scene=lambda *a: seen.append(a)
+    )
     assert seen == [("shore", 1, 2), ("wreck", 2, 2)]
     assert all("init_sha256" in b.provenance[0].settings for b in batches)  # from the storm picture
     assert all(s.image for s in StoryFolder.open(folder.root).story.scenes.values())

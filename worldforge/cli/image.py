@@ -73,7 +73,9 @@ class _StepBar:
 @click.option("--steps", type=click.IntRange(1, 500))
 @click.option("--guidance", type=click.FloatRange(0))
 @click.option("--size", callback=_size, help="WIDTHxHEIGHT, multiples of 8.")
-@click.option("--quality", type=click.Choice(["draft", "final"]), help="draft decodes with the tiny autoencoder.")
+@click.option(
+    "--quality", type=click.Choice(["draft", "final"]), help="draft decodes with the tiny autoencoder."
+)
 @click.option("--scheduler", type=click.Choice(SCHEDULER_NAMES), help="Sampler (default: the model's own).")
 @click.option("--engine", "engine_choice", help="tiny, a preset, a hub id or a model folder.")
 @click.option("--hide-prompt", is_flag=True, help="Credit and settings in the pictures, not the prompt.")
@@ -178,7 +180,9 @@ def _render_all(
             folder, engine, settings, preset, continuity, on_scene=on_scene, hide_prompt=hide_prompt
         )
     except KeyboardInterrupt:
-        raise UserError("interrupted; the scenes done so far are saved: run the same command to go on") from None
+        raise UserError(
+            "interrupted; the scenes done so far are saved: run the same command to go on"
+        ) from None
     for batch in batches:
         click.echo(f"{batch.scene_id}  {batch.renders[0].image}")
     click.echo(f"rendered {len(batches)} scenes" if batches else "every scene already has a picture")
