@@ -185,7 +185,7 @@ def test_a_local_folder_loads_through_the_same_path(tiny_image, tmp_path):
 
 
 def test_missing_weights_say_what_to_run(tmp_path, monkeypatch):
-    from worldforge.engines.home import ModelUnavailable
+    from worldforge.engines.errors import ModelUnavailable
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))

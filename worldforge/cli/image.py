@@ -38,12 +38,8 @@ def _engine(choice: str | None, folder: StoryFolder) -> Any:
 
 
 def _load(engine: Any) -> None:
-    from worldforge.engines.home import ModelUnavailable
-
-    try:
-        engine.load(lambda message: click.echo(message, err=True))
-    except ModelUnavailable as exc:
-        raise UserError(str(exc)) from None
+    # ModelUnavailable is a StoryError: the group prints it as one "error:" line
+    engine.load(lambda message: click.echo(message, err=True))
 
 
 class _StepBar:

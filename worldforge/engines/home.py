@@ -1,7 +1,7 @@
-"""Where worldforge keeps downloaded and locally built models.
+"""Where worldforge keeps what it builds or converts: tiny models, converted weights.
 
-One folder for the whole app: the platform's user cache dir, or $WORLDFORGE_HOME when set
-(tests and CI point it at a temporary folder so they never touch the user's cache).
+`WORLDFORGE_HOME` overrides the platform's user cache folder, so tests and CI never touch
+a real cache. Hub downloads stay in the Hugging Face cache, shared with other tools.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import os
 from pathlib import Path
 
 
-def home_dir() -> Path:
-    """The worldforge cache root ($WORLDFORGE_HOME, else the platform user cache dir)."""
+def worldforge_home() -> Path:
     override = os.environ.get("WORLDFORGE_HOME")
     if override:
         return Path(override).expanduser()
@@ -21,9 +20,10 @@ def home_dir() -> Path:
 
 
 def models_dir() -> Path:
-    """Locally built models (the tiny offline ones) live here, one folder each."""
-    return home_dir() / "models"
+    """Locally built models (tiny random-weight ones)."""
+    return worldforge_home() / "models"
 
 
-class ModelUnavailable(RuntimeError):
-    """The weights asked for are not on this machine (and may not be fetched now)."""
+def converted_dir() -> Path:
+    """Models converted for faster backends (CTranslate2), keyed by model id + revision."""
+    return worldforge_home() / "converted"

@@ -27,7 +27,7 @@ from typing import Any
 from worldforge import __version__
 from worldforge.core.compute import energy_wh
 from worldforge.engines.base import Cancelled, CancelToken, ImageResult, ImageSettings, StepCallback
-from worldforge.engines.home import ModelUnavailable
+from worldforge.engines.errors import ModelUnavailable
 from worldforge.engines.image_device import pick_device, pick_dtype_name, quiet_libraries
 from worldforge.engines.image_png import a1111_parameters, encode_png, xmp_packet
 from worldforge.engines.image_preview import latent_preview_png, make_scheduler, sampler_name
@@ -123,9 +123,22 @@ class DiffusersImageEngine:
                 f"`worldforge models pull {model}` (needs a network), or use the offline "
                 "test engine with `--engine tiny`"
             ) from None
+        except Exception as exc:  # network, auth, missing repo: the remedy is the same
+            if not self.allow_download:
+                raise
+            first = (str(exc).strip().splitlines() or ["no details"])[0][:160]
+            raise ModelUnavailable(
+                f"cannot download {model!r} ({type(exc).__name__}: {first}); check the network "
+                "and that HF_HUB_OFFLINE is not set, or use --engine tiny"
+            ) from None
         return Path(folder), Path(folder).name
 
-    def _model_folder(self, say: Callable[[str], None]) -> Path:
+    def tiny_vae_folder(self, say: Callable[[str], None]) -> Path:
+        assert self.tiny_vae_id is not None
+        return self._resolve(say, self.tiny_vae_id, None, pipeline=False)[0]
+
+    def model_folder(self, say: Callable[[str], None]) -> Path:
+        """The local pipeline folder (a hub id resolved to its snapshot, fetched if allowed)."""
         if self._folder is None:
             self._folder, self.revision = self._resolve(say, self.model_id, self.variant)
             if not (self._folder / "model_index.json").is_file():
@@ -137,7 +150,7 @@ class DiffusersImageEngine:
         if self._pipes:
             return
         say = progress or (lambda _msg: None)
-        folder = self._model_folder(say)
+        folder = self.model_folder(say)
         import torch
         from diffusers import AutoencoderTiny, AutoPipelineForImage2Image, AutoPipelineForText2Image
 
@@ -159,7 +172,7 @@ class DiffusersImageEngine:
             pipes = {("final", False): t2i, ("final", True): AutoPipelineForImage2Image.from_pipe(t2i)}
             if self.tiny_vae_id:
                 say(f"loading the tiny autoencoder {self.tiny_vae_id}")
-                tiny_folder, _ = self._resolve(say, self.tiny_vae_id, None, pipeline=False)
+                tiny_folder = self.tiny_vae_folder(say)
                 taesd = AutoencoderTiny.from_pretrained(
                     str(tiny_folder), torch_dtype=dtype, use_safetensors=True
                 )
@@ -179,7 +192,7 @@ class DiffusersImageEngine:
 
             quiet_libraries()
             self._tokenizer = CLIPTokenizer.from_pretrained(
-                str(self._model_folder(lambda _m: None) / "tokenizer")
+                str(self.model_folder(lambda _m: None) / "tokenizer")
             )
         return self._tokenizer
 

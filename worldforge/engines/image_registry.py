@@ -7,6 +7,7 @@ app always runs offline (its noise labelled as such).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from worldforge.engines.base import ImageSettings
@@ -62,6 +63,19 @@ def is_cached(model: str, variant: str | None = None) -> bool:
     except LocalEntryNotFoundError:
         return False
     return (folder / "model_index.json").is_file()
+
+
+def pull_image_model(name: str, progress: Callable[[str], None] | None = None) -> Path:
+    """Download an image preset or hub id (safetensors, configs, tokenizer; its tiny
+    autoencoder too) into the Hugging Face cache; returns the pipeline folder."""
+    engine = image_engine(name, allow_download=True)
+    if engine.offline_tiny:
+        return Path(engine.model_id)
+    say = progress or (lambda _message: None)
+    folder = engine.model_folder(say)
+    if engine.tiny_vae_id:
+        engine.tiny_vae_folder(say)
+    return folder
 
 
 def image_engine(choice: str | None = None, **options: object) -> DiffusersImageEngine:
