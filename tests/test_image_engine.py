@@ -200,3 +200,13 @@ def test_default_engine_falls_back_to_tiny_offline(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     assert image_engine(None).offline_tiny
+
+
+def test_choosing_an_engine_imports_no_model_library():
+    from tests.test_architecture import modules_after
+
+    loaded = modules_after(
+        "from worldforge.engines.image_registry import image_engine\n"
+        "image_engine('tiny'); image_engine(None); image_engine('sd-turbo')"
+    )
+    assert not [m for m in loaded if m.split(".")[0] in ("torch", "diffusers", "transformers")]

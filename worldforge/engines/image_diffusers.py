@@ -73,6 +73,7 @@ class DiffusersImageEngine:
         dtype: str | None = None,
         offline_tiny: bool = False,
         allow_download: bool = False,
+        build: Callable[[], Path] | None = None,
     ):
         self.model_id = model
         self.label = label or model
@@ -83,6 +84,9 @@ class DiffusersImageEngine:
         self.init_steps = init_steps
         self.offline_tiny = offline_tiny
         self.allow_download = allow_download
+        # makes the model folder on first use (the tiny pipeline): not at construction, so
+        # building an engine never imports torch
+        self._build = build
         self._device_request = device
         self._dtype_request = dtype
         self.device = ""
@@ -140,6 +144,9 @@ class DiffusersImageEngine:
     def model_folder(self, say: Callable[[str], None]) -> Path:
         """The local pipeline folder (a hub id resolved to its snapshot, fetched if allowed)."""
         if self._folder is None:
+            if self._build is not None:
+                say(f"building {self.label}")
+                self._build()
             self._folder, self.revision = self._resolve(say, self.model_id, self.variant)
             if not (self._folder / "model_index.json").is_file():
                 raise ModelUnavailable(f"{self._folder} has no model_index.json: not a diffusers pipeline")

@@ -13,15 +13,15 @@ from pathlib import Path
 from worldforge.engines.base import ImageSettings
 from worldforge.engines.image_diffusers import DiffusersImageEngine
 from worldforge.engines.image_presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD_LICENSE, ImagePreset
-from worldforge.engines.image_tiny import TAESD_SUBFOLDER, build_tiny_image_pipeline
+from worldforge.engines.image_tiny import TAESD_SUBFOLDER, build_tiny_image_pipeline, tiny_image_path
 
 TINY = "tiny"
 TINY_LABEL = "worldforge/tiny-sd"
 
 
 def tiny_image_engine(path: Path | str | None = None, **options: object) -> DiffusersImageEngine:
-    """The offline test engine: builds the tiny pipeline on first use (well under a second)."""
-    folder = build_tiny_image_pipeline(path)
+    """The offline test engine; the tiny pipeline is built when first loaded (well under a second)."""
+    folder = Path(path) if path is not None else tiny_image_path()
     return DiffusersImageEngine(
         str(folder),
         label=TINY_LABEL,
@@ -30,6 +30,7 @@ def tiny_image_engine(path: Path | str | None = None, **options: object) -> Diff
         defaults=ImageSettings(width=64, height=64, steps=4, guidance=0.0, candidates=4),
         init_steps=4,
         offline_tiny=True,
+        build=lambda: build_tiny_image_pipeline(folder),
         **options,  # type: ignore[arg-type]
     )
 
