@@ -3,6 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# extwee, an independent Twee 3 parser the export tests check our Twee against (Node.js)
+JS := tests/twee-js
+JS_STAMP := $(JS)/node_modules/.installed
 
 .PHONY: demo test setup lint bench
 
@@ -14,13 +17,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[fast,export,dev]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(JS_STAMP): $(JS)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(JS) && npm ci --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the extwee cross-check of the Twee export will be skipped"; fi
+
+setup: $(STAMP) $(JS_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/worldforge graph stories/socialist-gundam
 	$(BIN)/worldforge check stories/socialist-gundam
 
-test: $(STAMP)
+test: $(STAMP) $(JS_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

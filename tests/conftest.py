@@ -1,7 +1,11 @@
-"""Shared fixtures: small stories built in memory and written through the real store."""
+"""Shared fixtures: small stories built in memory and written through the real store; tiny models.
+
+Nothing here touches the user's real caches: WORLDFORGE_HOME points at a temporary folder
+for the whole session, and tiny models are built there once."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -44,16 +48,12 @@ def story_dir(tmp_path: Path) -> Path:
     StoryFolder.create(root, build_story())
     return root
 
-
-# -- image engine: one tiny offline pipeline for the whole session ------------------------
 @pytest.fixture(scope="session", autouse=True)
-def worldforge_home(tmp_path_factory: pytest.TempPathFactory):
-    """Models and user presets go to temporary folders, never to the user's own."""
-    import os
-
+def worldforge_home(tmp_path_factory):
+    """Models (WORLDFORGE_HOME) and user presets (WORLDFORGE_CONFIG) go to temporary folders."""
     home = tmp_path_factory.mktemp("worldforge-home")
     saved = {key: os.environ.get(key) for key in ("WORLDFORGE_HOME", "WORLDFORGE_CONFIG")}
-    os.environ["WORLDFORGE_HOME"] = str(home / "cache")
+    os.environ["WORLDFORGE_HOME"] = str(home)
     os.environ["WORLDFORGE_CONFIG"] = str(home / "config")
     yield home
     for key, value in saved.items():
@@ -63,6 +63,40 @@ def worldforge_home(tmp_path_factory: pytest.TempPathFactory):
             os.environ[key] = value
 
 
+@pytest.fixture(scope="session")
+def tiny_text_model(worldforge_home):
+    """The tiny random-weight GPT-2, built once per session into the test home."""
+    from worldforge.engines.tiny_text import ensure_tiny_text_model
+
+    return ensure_tiny_text_model()
+
+
+@pytest.fixture(scope="session")
+def tiny_torch_engine(tiny_text_model):
+    from worldforge.engines.registry import text_engine
+
+    engine = text_engine("tiny", backend="transformers")
+    engine.load()
+    return engine
+
+
+@pytest.fixture(scope="session")
+def tiny_ct2_engine(tiny_text_model):
+    from worldforge.engines.registry import text_engine
+
+    engine = text_engine("tiny", backend="ctranslate2")
+    engine.load()
+    return engine
+
+
+@pytest.fixture(params=["transformers", "ctranslate2"])
+def tiny_engine(request):
+    """The tiny model on each backend, so every engine test runs on both code paths."""
+    fixture = "tiny_torch_engine" if request.param == "transformers" else "tiny_ct2_engine"
+    return request.getfixturevalue(fixture)
+
+
+# -- image engine: one tiny offline pipeline for the whole session ------------------------
 @pytest.fixture(scope="session")
 def tiny_image(worldforge_home):
     """The tiny random-weight SD pipeline, built once, loaded through from_pretrained."""

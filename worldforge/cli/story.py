@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
+from worldforge.conductor.stories import new_story
 from worldforge.core.checks import check_story, exit_code
 from worldforge.core.graph import StoryGraph, slugify
-from worldforge.core.model import Scene, Story, StoryMeta
 from worldforge.store import StoryFolder
 
 
@@ -21,10 +21,7 @@ from worldforge.store import StoryFolder
 @click.option("--premise", default="", help="One paragraph on what the world is.")
 def new(directory: Path, title: str, seed_text: str, premise: str) -> None:
     """Create a story in DIRECTORY with a start scene holding the seed text."""
-    start = Scene(id="start", title=title, text=seed_text.strip() + "\n")
-    meta = StoryMeta(title=title, start=start.id)
-    meta.world.premise = premise
-    StoryFolder.create(directory, Story(meta, {start.id: start}))
+    new_story(directory, title, seed_text, premise)
     click.echo(f"created {directory}/ with start scene 'start'")
 
 

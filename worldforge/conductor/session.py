@@ -56,12 +56,6 @@ class Session:
         Changes with the same non-None `coalesce` key within a couple of seconds merge
         into one undo step (typing, dragging a slider).
         """
-        before = self.story.copy()
-        try:
-            yield self.graph
-        except BaseException:
-            self._restore(before)
-            raise
         now = time.monotonic()
         last = self._undo[-1] if self._undo else None
         merge = (
@@ -71,7 +65,15 @@ class Session:
             and now - last.at < COALESCE_SECONDS
             and not self._redo
         )
-        if merge:
+        # a merged step keeps the snapshot taken before the first keystroke of the burst
+        before = last.before if merge and last else self.story.copy()
+        try:
+            yield self.graph
+        except BaseException:
+            if not merge:
+                self._restore(before)
+            raise
+        if merge and last:
             last.at = now
         else:
             self._undo.append(_Step(label, before, coalesce, now))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from worldforge.core.model import Scene
+from worldforge.core.model import Scene, Story
 
 Spans = list[tuple[int, int]]
 
@@ -70,3 +70,12 @@ def authorship_share(scene: Scene) -> tuple[int, int]:
     """(human characters, model characters) of the scene's current text."""
     model = sum(min(e, len(scene.text)) - s for s, e in scene.model_spans if s < len(scene.text))
     return len(scene.text) - model, model
+
+
+def story_authorship(story: Story) -> tuple[int, int]:
+    """(human characters, model characters) over all scenes of the story."""
+    human = model = 0
+    for scene in story.scenes.values():
+        h, m = authorship_share(scene)
+        human, model = human + h, model + m
+    return human, model

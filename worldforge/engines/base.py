@@ -46,6 +46,8 @@ class TextSettings:
     seed: int | None = None
     candidates: int = 4
     stop: StopRule = "sentence"
+    # cut a dangling half sentence at the end (stop rules "sentence" and "paragraph")
+    trim: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

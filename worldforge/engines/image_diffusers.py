@@ -46,6 +46,11 @@ def folder_revision(folder: Path) -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:160] if lines else "no details"
+
+
 def _hub_patterns(variant: str | None, pipeline: bool) -> list[str]:
     """Only what loading needs: configs, tokenizer files, safetensors weights (one variant)."""
     weights = f"*.{variant}.safetensors" if variant else "*model.safetensors"
@@ -121,7 +126,12 @@ class DiffusersImageEngine:
                 allow_patterns=_hub_patterns(variant, pipeline),
                 local_files_only=not self.allow_download,
             )
-        except LocalEntryNotFoundError:
+        except LocalEntryNotFoundError as exc:
+            if self.allow_download:
+                raise ModelUnavailable(
+                    f"cannot download {model!r} ({_first_line(exc)}); check the network and that "
+                    "HF_HUB_OFFLINE is not set, or use --engine tiny"
+                ) from None
             raise ModelUnavailable(
                 f"the weights of {model} are not on this machine: fetch them with "
                 f"`worldforge models pull {model}` (needs a network), or use the offline "
@@ -130,9 +140,8 @@ class DiffusersImageEngine:
         except Exception as exc:  # network, auth, missing repo: the remedy is the same
             if not self.allow_download:
                 raise
-            first = (str(exc).strip().splitlines() or ["no details"])[0][:160]
             raise ModelUnavailable(
-                f"cannot download {model!r} ({type(exc).__name__}: {first}); check the network "
+                f"cannot download {model!r} ({type(exc).__name__}: {_first_line(exc)}); check the network "
                 "and that HF_HUB_OFFLINE is not set, or use --engine tiny"
             ) from None
         return Path(folder), Path(folder).name

@@ -29,9 +29,10 @@ class AuthorshipTextArea(TextArea):
     """A TextArea that highlights character spans written by the model."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(soft_wrap=True, **kwargs)
+        # set before TextArea's own __init__, which already builds the highlight map
         self.model_spans: list[tuple[int, int]] = []
         self._spans_text = ""
+        super().__init__(soft_wrap=True, **kwargs)
         self.register_theme(
             TextAreaTheme(
                 name="worldforge",
@@ -128,7 +129,9 @@ class SceneEditor(Vertical):
         if self._loading or self.scene_id is None:
             return
         area = self.text_area
-        self.post_message(self.Edited(self.scene_id, self.title_input.value, area.text, list(area.model_spans)))
+        self.post_message(
+            self.Edited(self.scene_id, self.title_input.value, area.text, list(area.model_spans))
+        )
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()

@@ -1,0 +1,36 @@
+"""`worldforge open`: the studio (TUI) on a story folder, or a picker of stories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("open")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--engine", "text_choice", default=None, help="Text model: tiny, a preset, a hub id or a folder."
+)
+@click.option(
+    "--image-engine", "image_choice", default=None, help="Image model: tiny, a preset, a hub id or a folder."
+)
+def open_story(directory: Path | None, text_choice: str | None, image_choice: str | None) -> None:
+    """Open the studio on DIRECTORY (no argument: pick a story or start one from a seed)."""
+    # textual-image asks the terminal about its graphics before the app takes the screen over
+    import textual_image.widget  # noqa: F401
+
+    from worldforge.engines.image_registry import image_engine
+    from worldforge.engines.registry import text_engine
+    from worldforge.tui.app import make_app
+    from worldforge.tui.recent import remember
+
+    if directory is None:
+        from worldforge.tui.picker import pick_story
+
+        directory = pick_story()
+        if directory is None:
+            return
+    app = make_app(directory, text_engine(text_choice), image_engine(image_choice))
+    remember(directory)
+    app.run()

@@ -1,0 +1,173 @@
+"""Text commands: expand a scene with model candidates, show what the model reads, accept."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import click
+
+engine_option = click.option(
+    "--engine", "engine_choice", default=None, metavar="tiny|NAME|PATH",
+    help="tiny, a preset (see `worldforge models list`), a hub id or a model folder. "
+         "Default: the story's choice, else gpt2 if downloaded, else tiny.",
+)
+backend_option = click.option(
+    "--backend", type=click.Choice(["auto", "transformers", "ctranslate2"]), default="auto",
+    show_default=True, help="auto: CTranslate2 int8 on CPU when installed.",
+)
+
+
+def make_engine(choice: str | None, backend: str, story=None):
+    from worldforge.engines.registry import text_engine
+
+    if choice is None and story is not None:
+        choice = story.meta.models.text
+    engine = text_engine(choice, backend=backend)
+    if engine.offline_tiny:
+        click.echo(
+            "note: using the tiny offline model (random weights): its text is noise, not writing. "
+            "`worldforge models pull gpt2` fetches real weights.",
+            err=True,
+        )
+    return engine
+
+
+def story_settings(story, **overrides):
+    from worldforge.engines.base import TextSettings
+
+    known = {f.name for f in dataclasses.fields(TextSettings)}
+    values = {k: v for k, v in story.meta.text_settings.items() if k in known}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return TextSettings(**values)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("scene_id")
+@click.option("--candidates", "-n", type=click.IntRange(1, 16), default=None, help="How many (default 4).")
+@click.option("--seed", type=int, default=None, help="Seed of the first candidate (default random).")
+@click.option("--max-tokens", type=click.IntRange(1, 4096), default=None, help="New tokens per candidate.")
+@click.option("--stop", type=click.Choice(["sentence", "paragraph", "tokens"]), default=None)
+@click.option("--temperature", type=float, default=None)
+@click.option("--branch", "make_branches", is_flag=True, help="Make every candidate a child scene.")
+@engine_option
+@backend_option
+def expand(directory: Path, scene_id: str, candidates, seed, max_tokens, stop, temperature,
+           make_branches: bool, engine_choice: str | None, backend: str) -> None:
+    """Stream candidate continuations of SCENE_ID and keep them in the story."""
+    from worldforge.conductor.expand import branch
+    from worldforge.conductor.expand import expand as run_expand
+    from worldforge.store import StoryFolder
+
+    folder = StoryFolder.open(directory)
+    story = folder.story
+    if scene_id not in story.scenes:
+        _no_scene(story, scene_id)
+    settings = story_settings(story, candidates=candidates, seed=seed, max_new_tokens=max_tokens,
+                              stop=stop, temperature=temperature)
+    engine = make_engine(engine_choice, backend, story)
+    engine.load(progress=lambda msg: click.echo(msg + "…", err=True))
+    with _Stream(settings.candidates) as stream:
+        expansion = run_expand(story, scene_id, engine, settings, on_token=stream.on_token)
+    scene = story.scene(scene_id)
+    click.echo(f"{engine.describe()}: {expansion.report.tokens} context tokens")
+    for result, index in zip(expansion.results, expansion.indices, strict=True):
+        click.echo(f"\n── candidate {index} · seed {result.seed} · {result.tokens} tokens ──")
+        click.echo(result.text.strip() or "(empty)")
+    if make_branches:
+        children = branch(story, scene_id, expansion.indices)
+        click.echo("\nbranched: " + ", ".join(c.id for c in children))
+    folder.save()
+    if not make_branches:
+        click.echo(f"\nkept {len(expansion.indices)} pending candidates on {scene.id!r}; "
+                   f"`worldforge accept {directory} {scene_id} N` appends one")
+
+
+def _no_scene(story, scene_id: str):
+    from worldforge.core.errors import StoryError
+
+    raise StoryError(f"no scene {scene_id!r}; scenes: {', '.join(story.scenes) or 'none'}")
+
+
+class _Stream:
+    """Candidates as they arrive: live panels on a terminal, plain text otherwise."""
+
+    def __init__(self, count: int):
+        self.texts = [""] * count
+        self.live = None
+        self.tty = sys.stdout.isatty()
+
+    def __enter__(self):
+        if self.tty:
+            from rich.live import Live
+
+            self.live = Live(self._render(), refresh_per_second=12, transient=True)
+            self.live.__enter__()
+        return self
+
+    def on_token(self, index: int, piece: str) -> None:
+        self.texts[index] += piece
+        if self.live is not None:
+            self.live.update(self._render())
+        elif len(self.texts) == 1:
+            click.echo(piece, nl=False)
+
+    def _render(self):
+        from rich.console import Group
+        from rich.panel import Panel
+
+        return Group(*(Panel(t[-600:] or "…", title=f"candidate {i}", title_align="left")
+                       for i, t in enumerate(self.texts)))
+
+    def __exit__(self, *exc) -> None:
+        if self.live is not None:
+            self.live.__exit__(*exc)
+        elif len(self.texts) == 1:
+            click.echo()
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("scene_id")
+@click.option("--max-tokens", type=click.IntRange(1, 4096), default=None,
+              help="Tokens to leave for generation.")
+@click.option("--show/--no-show", default=True, help="Also print the assembled context.")
+@engine_option
+def context(directory: Path, scene_id: str, max_tokens, show: bool, engine_choice: str | None) -> None:
+    """Print what the model would read to continue SCENE_ID, and what was cut."""
+    from worldforge.conductor.expand import context_for
+    from worldforge.store import StoryFolder
+
+    story = StoryFolder.open(directory).story
+    if scene_id not in story.scenes:
+        _no_scene(story, scene_id)
+    settings = story_settings(story, max_new_tokens=max_tokens)
+    engine = make_engine(engine_choice, "auto", story)
+    report = context_for(story, scene_id, engine, settings)
+    click.echo(str(report))
+    if show:
+        click.echo("\n──── context ────")
+        click.echo(report.context)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("scene_id")
+@click.argument("index", type=int)
+def accept(directory: Path, scene_id: str, index: int) -> None:
+    """Append candidate INDEX to SCENE_ID (the other pending ones become rejected)."""
+    from worldforge.conductor.expand import accept as run_accept
+    from worldforge.core.authorship import authorship_share
+    from worldforge.core.errors import StoryError
+    from worldforge.store import StoryFolder
+
+    folder = StoryFolder.open(directory)
+    try:
+        scene = run_accept(folder.story, scene_id, index)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise StoryError(str(exc).strip("'\"")) from None
+    folder.save()
+    human, model = authorship_share(scene)
+    click.echo(f"appended candidate {index} to {scene_id!r}: {human} human / {model} model characters")

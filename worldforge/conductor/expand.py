@@ -1,0 +1,177 @@
+"""The expand use case: a scene grows by model-written candidates the conductor judges.
+
+`expand` assembles the context, asks the engine for K candidates, and keeps every one of
+them on the scene (pending) with a provenance record. Then the conductor `accept`s one
+(appended to the scene), `branch`es some (each becomes a child scene), and may `revive` a
+rejected one later: nothing the model proposed is thrown away.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from worldforge.core.authorship import append_model_text, edit_text, normalize, spans_after_edit
+from worldforge.core.compute import energy_wh, transformer_flops
+from worldforge.core.graph import StoryGraph
+from worldforge.core.model import Provenance, Scene, Story, TextCandidate
+from worldforge.engines.base import CancelToken, TextEngine, TextResult, TextSettings, TokenCallback
+from worldforge.prompting.context import ContextReport, assemble_context
+
+TITLE_WORDS = 6
+
+
+@dataclass
+class Expansion:
+    scene_id: str
+    report: ContextReport
+    results: list[TextResult]
+    # positions in scene.candidates of the new candidates, in result order
+    indices: list[int] = field(default_factory=list)
+
+
+def context_for(story: Story, scene_id: str, engine: TextEngine, settings: TextSettings) -> ContextReport:
+    window = engine.context_window
+    return assemble_context(story, scene_id, engine.count_tokens, window, settings.max_new_tokens)
+
+
+def provenance_from(result: TextResult, created: str | None = None) -> Provenance:
+    """A core provenance record from an engine result: credits, settings, seed, cost."""
+    rec = result.record
+    parameters = rec.get("parameters") or 0
+    processed = (rec.get("prompt_tokens") or 0) + result.tokens
+    wall = float(rec.get("wall_s", 0.0))
+    device = rec.get("device") or "cpu"
+    return Provenance(
+        id="txt-" + uuid.uuid4().hex[:12],
+        kind="text",
+        engine=rec.get("engine", ""),
+        model=rec.get("model", ""),
+        revision=rec.get("revision"),
+        license=rec.get("license"),
+        settings=rec.get("settings", {}),
+        seed=result.seed,
+        versions=rec.get("versions", {}),
+        device=device,
+        wall_s=round(wall, 4),
+        tokens=result.tokens,
+        flops=transformer_flops(parameters, processed) if parameters else None,
+        energy_wh=round(energy_wh(wall, device), 6),
+        created=created or datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def expand(
+    story: Story,
+    scene_id: str,
+    engine: TextEngine,
+    settings: TextSettings,
+    on_token: TokenCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Expansion:
+    """Generate candidates continuing the story at `scene_id` and keep them on the scene.
+
+    Raises Cancelled (and changes nothing) when `cancel` fires.
+    """
+    scene = story.scene(scene_id)
+    engine.load()
+    report = context_for(story, scene_id, engine, settings)
+    results = engine.generate(report.context, settings, on_token=on_token, cancel=cancel)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    records = [provenance_from(r, created) for r in results]
+    first = len(scene.candidates)
+    scene.provenance = [*scene.provenance, *records]
+    scene.candidates = [
+        *scene.candidates,
+        *(TextCandidate(text=r.text, provenance=p.id) for r, p in zip(results, records, strict=True)),
+    ]
+    return Expansion(scene_id, report, results, list(range(first, first + len(results))))
+
+
+def _candidate(scene: Scene, index: int) -> TextCandidate:
+    if not 0 <= index < len(scene.candidates):
+        raise IndexError(f"scene {scene.id!r} has no candidate {index} (it has {len(scene.candidates)})")
+    return scene.candidates[index]
+
+
+def _set_status(scene: Scene, changes: dict[int, str]) -> None:
+    scene.candidates = [
+        c.model_copy(update={"status": changes[i]}) if i in changes else c
+        for i, c in enumerate(scene.candidates)
+    ]
+
+
+def accept(story: Story, scene_id: str, index: int, text: str | None = None) -> Scene:
+    """Append candidate `index` to the scene; the other pending candidates become rejected.
+
+    With `text`, the conductor's edit of the candidate is appended instead: what the edit
+    kept of the model's words stays model-written, what it changed is the human's. The
+    scene's trailing whitespace goes first (the model continued the text without it).
+    """
+    scene = story.scene(scene_id)
+    chosen = _candidate(scene, index)
+    if chosen.status == "accepted":
+        raise ValueError(f"candidate {index} of {scene_id!r} is already in the scene")
+    base = scene.text.rstrip()
+    addition = chosen.text if base else chosen.text.lstrip()
+    edited = addition if text is None else text
+    if base != scene.text:
+        edit_text(scene, base)
+    if text is None:
+        append_model_text(scene, addition)
+    else:
+        # only what the edit kept of the candidate's words is the model's
+        start, before = len(scene.text), list(scene.model_spans)
+        kept = spans_after_edit(addition, [(0, len(addition))], edited)
+        scene.text = scene.text + edited
+        scene.model_spans = normalize([*before, *((start + a, start + b) for a, b in kept)])
+    changes = {i: "rejected" for i, c in enumerate(scene.candidates) if c.status == "pending"}
+    changes[index] = "accepted"
+    _set_status(scene, changes)
+    return scene
+
+
+def branch(story: Story, scene_id: str, indices: list[int]) -> list[Scene]:
+    """Make each chosen candidate a new child scene of `scene_id`, written by the model."""
+    scene = story.scene(scene_id)
+    chosen = [_candidate(scene, i) for i in indices]
+    graph = StoryGraph(story)
+    records = {p.id: p for p in scene.provenance}
+    children = []
+    for candidate in chosen:
+        text = candidate.text.strip()
+        title = _title(text) or f"{scene.title} (branch)"
+        child = graph.branch(scene_id, title, text=text, label=title)
+        child.model_spans = [(0, len(text))] if text else []
+        if candidate.provenance in records:
+            child.provenance = [records[candidate.provenance]]
+        children.append(child)
+    _set_status(scene, dict.fromkeys(indices, "branched"))
+    return children
+
+
+def reject(story: Story, scene_id: str, index: int) -> TextCandidate:
+    """Set a pending candidate aside (kept with the scene, revivable)."""
+    scene = story.scene(scene_id)
+    candidate = _candidate(scene, index)
+    if candidate.status != "pending":
+        raise ValueError(f"candidate {index} of {scene_id!r} is {candidate.status}, not pending")
+    _set_status(scene, {index: "rejected"})
+    return scene.candidates[index]
+
+
+def revive(story: Story, scene_id: str, index: int) -> TextCandidate:
+    """Put a rejected candidate back among the pending ones."""
+    scene = story.scene(scene_id)
+    candidate = _candidate(scene, index)
+    if candidate.status != "rejected":
+        raise ValueError(f"candidate {index} of {scene_id!r} is {candidate.status}, not rejected")
+    _set_status(scene, {index: "pending"})
+    return scene.candidates[index]
+
+
+def _title(text: str) -> str:
+    words = text.split()
+    title = " ".join(words[:TITLE_WORDS])
+    return title + ("…" if len(words) > TITLE_WORDS else "")

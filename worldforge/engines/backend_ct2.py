@@ -1,0 +1,141 @@
+"""Fast CPU backend: CTranslate2 with int8 weights, converted once and cached.
+
+Measured on a 2-core CPU (bench/text.py): GPT-2 small, 4 candidates x 128 tokens, ~180
+tokens/s, about 2.9x transformers fp32 generate. All candidates run as one batch; a callback
+streams each token as it is sampled.
+
+Seeding: CTranslate2 samples from one random generator per worker thread, seeded when the
+thread first samples. So every call gets a fresh Generator (loading int8 GPT-2 small from
+the page cache takes ~0.1 s; the next one is loaded in the background after each call),
+seeded just before it runs. The candidates of a call share that one seed: re-running the
+call with the same seed and candidate count gives the same texts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from worldforge.engines.base import Cancelled, CancelToken, TextSettings
+from worldforge.engines.home import converted_dir
+from worldforge.engines.quiet import quiet_transformers
+from worldforge.engines.streams import CandidateStream
+
+
+def ct2_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def cpu_threads() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def converted_path(model_id: str, revision: str, quantization: str) -> Path:
+    """Cache key: model id + revision + quantization, so new weights never reuse old ones."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", model_id).strip("-.")[-64:]
+    rev = re.sub(r"[^A-Za-z0-9]+", "-", revision)[:40]
+    return converted_dir() / f"{name}--{rev}--ct2-{quantization}"
+
+
+def ensure_converted(
+    folder: Path, model_id: str, revision: str, quantization: str = "int8",
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    target = converted_path(model_id, revision, quantization)
+    if (target / "model.bin").is_file():
+        return target
+    from ctranslate2.converters import TransformersConverter
+
+    if progress:
+        progress(f"converting {model_id} to CTranslate2 {quantization} (once)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        with quiet_transformers():
+            TransformersConverter(str(folder), trust_remote_code=False).convert(
+                str(work / "model"), quantization=quantization, force=True
+            )
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(work / "model", target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+class CTranslate2Backend:
+    name = "ctranslate2-int8"
+    per_candidate_seeds = False
+    device = "cpu"
+
+    def __init__(
+        self, folder: Path, model_id: str, revision: str, eos_token: str | None,
+        progress: Callable[[str], None] | None = None, threads: int | None = None,
+    ):
+        self.path = ensure_converted(folder, model_id, revision, "int8", progress)
+        self.threads = threads or cpu_threads()
+        self.eos_token = eos_token
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ct2-load")
+        self._next: Future = self._pool.submit(self._fresh_generator)
+
+    def _fresh_generator(self):
+        import ctranslate2
+
+        return ctranslate2.Generator(
+            str(self.path), device="cpu", compute_type="int8", intra_threads=self.threads
+        )
+
+    def run(
+        self,
+        prompt_tokens: list[str],
+        streams: list[CandidateStream],
+        settings: TextSettings,
+        seed: int,
+        cancel: CancelToken | None,
+    ) -> None:
+        import ctranslate2
+
+        generator = self._next.result()
+        failure: list[BaseException] = []
+
+        def on_step(step) -> bool:
+            # runs on CTranslate2's worker thread; returning True ends that candidate
+            if failure or (cancel is not None and cancel.cancelled):
+                return True
+            try:
+                return streams[step.batch_id].push(step.token_id)
+            except BaseException as exc:  # raised by the caller's on_token: stop, re-raise below
+                failure.append(exc)
+                return True
+
+        greedy = settings.temperature <= 0
+        try:
+            ctranslate2.set_random_seed(seed)
+            generator.generate_batch(
+                [prompt_tokens] * len(streams),
+                max_length=settings.max_new_tokens,
+                sampling_topk=1 if greedy else max(settings.top_k, 0),
+                sampling_topp=1.0 if greedy else settings.top_p,
+                sampling_temperature=1.0 if greedy else settings.temperature,
+                repetition_penalty=settings.repetition_penalty,
+                end_token=self.eos_token,
+                include_prompt_in_result=False,
+                callback=on_step,
+            )
+        finally:
+            del generator
+            self._next = self._pool.submit(self._fresh_generator)
+        if failure:
+            raise failure[0]
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled()

@@ -1,0 +1,108 @@
+"""Plain transformers backend: the model in torch, a short explicit decoding loop.
+
+The loop (rather than `model.generate`) gives every candidate its own torch.Generator, so
+candidate i depends only on its own seed, and lets all candidates stream token by token
+from one batched forward pass. Logits go through transformers' own processors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from worldforge.engines.base import Cancelled, CancelToken, TextSettings
+from worldforge.engines.quiet import quiet_transformers
+from worldforge.engines.streams import CandidateStream
+
+DTYPES = ("float32", "float16", "bfloat16")
+
+
+def auto_device() -> str:
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def auto_dtype(device: str) -> str:
+    """float16 on accelerators; float32 on CPU, where half precision is slow or unsupported."""
+    return "float32" if device.startswith("cpu") else "float16"
+
+
+class TorchBackend:
+    name = "transformers"
+    per_candidate_seeds = True
+
+    def __init__(self, folder: Path, device: str, dtype: str | None = None):
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        dtype = dtype or auto_dtype(device)
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype {dtype!r}: choose one of {', '.join(DTYPES)}")
+        with quiet_transformers():
+            model = AutoModelForCausalLM.from_pretrained(
+                folder, use_safetensors=True, trust_remote_code=False, dtype=getattr(torch, dtype)
+            )
+        self.model = model.to(device).eval()
+        self.device = device
+        self.dtype = dtype
+
+    def run(
+        self,
+        prompt_ids: list[int],
+        streams: list[CandidateStream],
+        settings: TextSettings,
+        seeds: list[int],
+        cancel: CancelToken | None,
+    ) -> None:
+        import torch
+
+        processors = _processors(settings)
+        generators = [torch.Generator().manual_seed(seed) for seed in seeds]
+        sequences = torch.tensor([prompt_ids] * len(streams), device=self.device)
+        with torch.inference_mode():
+            out = self.model(input_ids=sequences, use_cache=True, logits_to_keep=1)
+            while True:
+                scores = processors(sequences, out.logits[:, -1, :].float()).cpu()
+                if settings.temperature <= 0:
+                    chosen = scores.argmax(dim=-1)
+                else:
+                    probs = torch.softmax(scores, dim=-1)
+                    chosen = torch.cat(
+                        [torch.multinomial(probs[i], 1, generator=g) for i, g in enumerate(generators)]
+                    )
+                for stream, token in zip(streams, chosen.tolist(), strict=True):
+                    stream.push(token)
+                if all(stream.done for stream in streams):
+                    return
+                if cancel is not None and cancel.cancelled:
+                    raise Cancelled()
+                step = chosen.to(self.device)[:, None]
+                sequences = torch.cat([sequences, step], dim=1)
+                out = self.model(input_ids=step, cache=out.cache, use_cache=True, logits_to_keep=1)
+
+
+def _processors(settings: TextSettings):
+    from transformers import (
+        LogitsProcessorList,
+        RepetitionPenaltyLogitsProcessor,
+        TemperatureLogitsWarper,
+        TopKLogitsWarper,
+        TopPLogitsWarper,
+    )
+
+    chain = LogitsProcessorList()
+    if settings.repetition_penalty != 1.0:
+        chain.append(RepetitionPenaltyLogitsProcessor(settings.repetition_penalty))
+    if settings.temperature > 0:
+        if settings.temperature != 1.0:
+            chain.append(TemperatureLogitsWarper(settings.temperature))
+        if settings.top_k > 0:
+            chain.append(TopKLogitsWarper(settings.top_k))
+        if settings.top_p < 1.0:
+            chain.append(TopPLogitsWarper(settings.top_p))
+    return chain

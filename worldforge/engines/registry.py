@@ -1,0 +1,57 @@
+"""Turning a user's engine choice into an engine, without importing torch.
+
+A choice is "tiny", a preset name, a hub id ("owner/name") or a local model folder. With no
+choice: the default preset when its weights are cached here, else the tiny offline model
+(built on first use) with `offline_tiny` set so the UI can say its output is noise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from worldforge.engines.errors import EngineError
+from worldforge.engines.presets import (
+    DEFAULT_TEXT_PRESET,
+    TEXT_PRESETS,
+    TINY,
+    TINY_TEXT_LICENSE,
+    preset_for_model,
+)
+from worldforge.engines.source import ModelSource, hub_cached
+from worldforge.engines.text_engine import Backend, CausalTextEngine
+from worldforge.engines.tiny_text import ensure_tiny_text_model
+
+
+def text_source(choice: str | None) -> tuple[ModelSource, bool]:
+    """The model a choice names, and whether it is the tiny offline model."""
+    if choice is None:
+        default = TEXT_PRESETS[DEFAULT_TEXT_PRESET]
+        if hub_cached(default.model_id) is not None:
+            return ModelSource(default.model_id, default.license), False
+        choice = TINY
+    if choice == TINY:
+        return ModelSource("worldforge/tiny-gpt2", TINY_TEXT_LICENSE, ensure_tiny_text_model()), True
+    if choice in TEXT_PRESETS:
+        preset = TEXT_PRESETS[choice]
+        return ModelSource(preset.model_id, preset.license), False
+    path = Path(choice).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise EngineError(f"{path} is a folder but not a model: it has no config.json")
+        return ModelSource(str(path.resolve()), None, path.resolve()), False
+    if choice.count("/") == 1 and not choice.startswith((".", "/", "~")):
+        preset = preset_for_model(choice)
+        return ModelSource(choice, preset.license if preset else None), False
+    names = ", ".join([TINY, *TEXT_PRESETS])
+    raise EngineError(f"unknown text engine {choice!r}: use one of {names}, a hub id (owner/name) "
+                      "or a local model folder")
+
+
+def text_engine(
+    choice: str | None = None,
+    backend: Backend = "auto",
+    device: str | None = None,
+    dtype: str | None = None,
+) -> CausalTextEngine:
+    source, tiny = text_source(choice)
+    return CausalTextEngine(source, backend=backend, device=device, dtype=dtype, offline_tiny=tiny)

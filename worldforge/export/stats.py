@@ -1,0 +1,127 @@
+"""What a book owes its readers: who wrote how much, which models, at what cost.
+
+The essay behind worldforge asks that a machine co-created book says so plainly: the models
+are credited, the share of text the model wrote is shown, and the compute and energy spent
+are counted (as estimates). These helpers compute those figures from the scenes alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from worldforge.core.compute import format_flops
+from worldforge.core.model import Provenance, Scene
+
+
+def model_chars(scene: Scene) -> int:
+    """Characters of the scene's text written by a model: the union of its model spans,
+    clipped to the text (spans may overlap or outlive an edit that shortened the text)."""
+    size = len(scene.text)
+    spans = sorted((max(0, a), min(size, b)) for a, b in scene.model_spans)
+    total, reach = 0, 0
+    for start, end in spans:
+        start = max(start, reach)
+        if end > start:
+            total += end - start
+            reach = end
+    return total
+
+
+def authorship(scenes: Iterable[Scene]) -> tuple[int, int]:
+    """(human characters, model characters) over the scenes' text."""
+    human = model = 0
+    for scene in scenes:
+        by_model = model_chars(scene)
+        model += by_model
+        human += len(scene.text) - by_model
+    return human, model
+
+
+@dataclass(frozen=True)
+class ModelCredit:
+    """One model as the colophon names it."""
+
+    kind: str
+    model: str
+    revision: str
+    license: str
+    generations: int
+
+
+@dataclass
+class Colophon:
+    """The figures a book's colophon prints, gathered from the provenance records."""
+
+    models: list[ModelCredit] = field(default_factory=list)
+    text_generations: int = 0
+    image_generations: int = 0
+    flops: float = 0.0
+    records_without_flops: int = 0
+    energy_wh: float = 0.0
+    records_without_energy: int = 0
+    human_chars: int = 0
+    model_chars: int = 0
+
+    @property
+    def model_share(self) -> float:
+        total = self.human_chars + self.model_chars
+        return self.model_chars / total if total else 0.0
+
+    @property
+    def flops_text(self) -> str:
+        return format_flops(self.flops)
+
+    @property
+    def energy_text(self) -> str:
+        return format_energy(self.energy_wh)
+
+    @property
+    def share_text(self) -> str:
+        total = self.human_chars + self.model_chars
+        if not total:
+            return "no text"
+        model = round(100 * self.model_share)
+        return f"{100 - model}% human, {model}% model ({self.model_chars:,} of {total:,} characters)"
+
+
+def format_energy(wh: float) -> str:
+    if wh >= 1000:
+        return f"{wh / 1000:.2f} kWh"
+    if wh >= 1:
+        return f"{wh:.1f} Wh"
+    return f"{wh * 1000:.1f} mWh"
+
+
+def colophon(scenes: Iterable[Scene]) -> Colophon:
+    """Sum the provenance records of the scenes (every generation, kept or rejected:
+    the compute was spent either way) and the authorship of their text."""
+    scenes = list(scenes)
+    result = Colophon()
+    credits: dict[tuple[str, str, str, str], int] = {}
+    for scene in scenes:
+        for record in scene.provenance:
+            _count(result, record)
+            key = (record.kind, record.model, record.revision or "", record.license or "")
+            credits[key] = credits.get(key, 0) + 1
+    result.models = [
+        ModelCredit(kind, model, revision, license, n)
+        for (kind, model, revision, license), n in sorted(credits.items())
+    ]
+    result.human_chars, result.model_chars = authorship(scenes)
+    return result
+
+
+def _count(result: Colophon, record: Provenance) -> None:
+    if record.kind == "text":
+        result.text_generations += 1
+    else:
+        result.image_generations += 1
+    if record.flops is None:
+        result.records_without_flops += 1
+    else:
+        result.flops += record.flops
+    if record.energy_wh is None:
+        result.records_without_energy += 1
+    else:
+        result.energy_wh += record.energy_wh

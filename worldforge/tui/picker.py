@@ -1,0 +1,66 @@
+"""Bare `worldforge`: choose a story (recent ones, those under ./stories) or grow a new one from a seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from worldforge.conductor.stories import new_story
+from worldforge.core.errors import StoryError
+from worldforge.store import StoryFolder
+from worldforge.tui.recent import discover
+
+
+class PickerApp(App[Path]):
+    CSS_PATH = "worldforge.tcss"
+    TITLE = "worldforge — choose a story"
+    BINDINGS = [Binding("escape,ctrl+q", "quit", "Quit")]
+
+    def __init__(self, base: Path) -> None:
+        super().__init__()
+        self.base = base
+        self.stories = discover(base)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(classes="dialog-box tall"):
+            yield Label("Open a story", classes="dialog-question")
+            yield OptionList(*[Option(self._label(p), id=str(p)) for p in self.stories], id="stories")
+            yield Label("…or grow a new one from a seed", classes="dialog-question")
+            yield Input(placeholder="folder, e.g. stories/red-harbour", id="new-dir")
+            yield Input(placeholder="title", id="new-title")
+            yield Input(placeholder="seed: the first lines of the story", id="new-seed")
+            yield Button("Create and open", id="create", variant="primary")
+        yield Footer()
+
+    @staticmethod
+    def _label(path: Path) -> str:
+        try:
+            title = StoryFolder.open(path).story.title
+        except StoryError:
+            title = "(cannot be loaded)"
+        return f"{title}  [dim]{path}[/]"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.exit(Path(event.option.id))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        folder = self.query_one("#new-dir", Input).value.strip()
+        title = self.query_one("#new-title", Input).value.strip()
+        seed = self.query_one("#new-seed", Input).value.strip()
+        if not (folder and title and seed):
+            self.notify("a folder, a title and a seed are all needed", severity="warning")
+            return
+        try:
+            self.exit(new_story(self.base / folder, title, seed).root)
+        except (StoryError, ValueError) as err:
+            self.notify(str(err), severity="error")
+
+
+def pick_story(base: Path | None = None) -> Path | None:
+    return PickerApp(base or Path.cwd()).run()

@@ -1,0 +1,49 @@
+"""Recently opened stories, kept in the user's config folder (WORLDFORGE_CONFIG overrides)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from worldforge.store.atomic import write_atomic
+
+LIMIT = 12
+
+
+def config_dir() -> Path:
+    override = os.environ.get("WORLDFORGE_CONFIG")
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("worldforge"))
+
+
+def recent() -> list[Path]:
+    try:
+        items = json.loads((config_dir() / "recent.json").read_text())
+    except (OSError, ValueError):
+        return []
+    paths = [Path(p) for p in items if isinstance(p, str)]
+    return [p for p in paths if (p / "story.yaml").is_file()]
+
+
+def remember(story_dir: Path) -> None:
+    path = str(Path(story_dir).resolve())
+    items = [path] + [str(p) for p in recent() if str(p) != path]
+    # remembering is a convenience; never fail opening a story over it
+    with contextlib.suppress(OSError):
+        write_atomic(config_dir() / "recent.json", json.dumps(items[:LIMIT], indent=1).encode())
+
+
+def discover(base: Path) -> list[Path]:
+    """Recent stories first, then story folders under ./stories."""
+    found = recent()
+    stories = base / "stories"
+    if stories.is_dir():
+        for child in sorted(stories.iterdir()):
+            if (child / "story.yaml").is_file() and child.resolve() not in [p.resolve() for p in found]:
+                found.append(child)
+    return found

@@ -1,0 +1,34 @@
+"""One line at the bottom: story, models and device, saved or not, compute spent this session."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from worldforge.core.compute import format_flops
+
+
+class StatusBar(Static):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._engines: dict[str, str] = {"text": "no text model", "image": "no image model"}
+
+    def engine_note(self, kind: str, text: str) -> None:
+        self._engines[kind] = text
+        self.show(self.app)
+
+    def show(self, app) -> None:
+        session = app.session
+        text = Text()
+        text.append(f" {session.story.title} ", style="bold reverse")
+        text.append(f"  {app.current}  ", style="bold")
+        saved = "● unsaved" if session.dirty else "✓ saved"
+        text.append(saved, style="yellow" if session.dirty else "green")
+        if app.busy:
+            text.append(f"  ⟳ {app.busy} (Esc cancels)", style="bold magenta")
+        text.append(f"  ✎ {self._engines['text']}  ◧ {self._engines['image']}", style="dim")
+        text.append(f"  Σ {format_flops(app.spent_flops)} ≈ {app.spent_wh:.3f} Wh (est.)", style="cyan")
+        problems = app.problems_summary()
+        if problems:
+            text.append(f"  ⚠ {problems}", style="red")
+        self.update(text)
