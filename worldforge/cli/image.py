@@ -6,6 +6,7 @@ module import, so `worldforge --help` stays fast.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ class _StepBar:
     """One click progress bar over all denoising steps of all candidates."""
 
     def __init__(self, total: int, label: str):
-        self.bar = click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"))
+        self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
         self.bar.__enter__()
 
     def __call__(self, _index: int, _step: int, _total: int, _preview: bytes | None) -> None:
