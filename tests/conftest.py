@@ -48,6 +48,7 @@ def story_dir(tmp_path: Path) -> Path:
     StoryFolder.create(root, build_story())
     return root
 
+
 @pytest.fixture(scope="session", autouse=True)
 def worldforge_home(tmp_path_factory):
     """Models (WORLDFORGE_HOME) and user presets (WORLDFORGE_CONFIG) go to temporary folders."""

@@ -9,9 +9,13 @@ from worldforge.core.model import Provenance, Scene, Story, StoryMeta, TextCandi
 
 def story_with_candidates(text: str, *candidates: str) -> Story:
     scene = Scene(
-        id="s", title="S", text=text,
+        id="s",
+        title="S",
+        text=text,
         candidates=[TextCandidate(text=c, provenance=f"p{i}") for i, c in enumerate(candidates)],
-        provenance=[Provenance(id=f"p{i}", kind="text", engine="e", model="m") for i in range(len(candidates))],
+        provenance=[
+            Provenance(id=f"p{i}", kind="text", engine="e", model="m") for i in range(len(candidates))
+        ],
     )
     return Story(StoryMeta(title="T", start="s"), {"s": scene})
 

@@ -18,8 +18,22 @@ def make_make_story_dir(tmp_path):
 def test_expand_saves_candidates(tmp_path, tiny_text_model):
     folder = make_make_story_dir(tmp_path)
     result = CliRunner().invoke(
-        cli, ["expand", str(folder), "start", "--engine", "tiny", "--candidates", "2", "--seed", "7",
-              "--max-tokens", "12", "--stop", "tokens"],
+        cli,
+        [
+            "expand",
+            str(folder),
+            "start",
+            "--engine",
+            "tiny",
+            "--candidates",
+            "2",
+            "--seed",
+            "7",
+            "--max-tokens",
+            "12",
+            "--stop",
+            "tokens",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "random weights" in result.stderr
@@ -37,8 +51,21 @@ def test_expand_saves_candidates(tmp_path, tiny_text_model):
 def test_expand_branch_makes_children(tmp_path, tiny_text_model):
     folder = make_make_story_dir(tmp_path)
     result = CliRunner().invoke(
-        cli, ["expand", str(folder), "start", "--engine", "tiny", "-n", "2", "--max-tokens", "8",
-              "--branch", "--backend", "transformers"],
+        cli,
+        [
+            "expand",
+            str(folder),
+            "start",
+            "--engine",
+            "tiny",
+            "-n",
+            "2",
+            "--max-tokens",
+            "8",
+            "--branch",
+            "--backend",
+            "transformers",
+        ],
     )
     assert result.exit_code == 0, result.output
     story = StoryFolder.open(folder).story
@@ -47,13 +74,17 @@ def test_expand_branch_makes_children(tmp_path, tiny_text_model):
 
 
 def test_expand_unknown_scene_is_a_clear_error(tmp_path):
-    result = CliRunner().invoke(cli, ["expand", str(make_make_story_dir(tmp_path)), "nowhere", "--engine", "tiny"])
+    result = CliRunner().invoke(
+        cli, ["expand", str(make_make_story_dir(tmp_path)), "nowhere", "--engine", "tiny"]
+    )
     assert result.exit_code == 2
     assert "no scene 'nowhere'" in result.stderr
 
 
 def test_context_prints_the_report(tmp_path, tiny_text_model):
-    result = CliRunner().invoke(cli, ["context", str(make_make_story_dir(tmp_path)), "start", "--engine", "tiny"])
+    result = CliRunner().invoke(
+        cli, ["context", str(make_make_story_dir(tmp_path)), "start", "--engine", "tiny"]
+    )
     assert result.exit_code == 0, result.output
     assert "context for scene 'start'" in result.output
     assert "lore" in result.output and "machine" in result.output

@@ -31,7 +31,9 @@ def test_recursion_is_bounded():
     lore = story.meta.lore
     found, beyond = trigger_lore(lore, "The machine hummed.", max_depth=3)
     assert [(t.entry.id, t.depth, t.source) for t in found] == [
-        ("machine", 0, "story"), ("lighthouse", 1, "machine"), ("keeper", 2, "lighthouse"),
+        ("machine", 0, "story"),
+        ("lighthouse", 1, "machine"),
+        ("keeper", 2, "lighthouse"),
         ("ships", 3, "keeper"),
     ]
     found, beyond = trigger_lore(lore, "The machine hummed.", max_depth=1)
@@ -51,7 +53,13 @@ def test_context_follows_the_path_and_inserts_lore_and_note():
     assert ctx.index("Mara kept the lamps lit.") < ctx.index("In the morning the council")
     # council: primary "council" + secondary "letter"; company via the council's lore text
     assert report.included("lore") == [
-        "mara", "machine", "council", "lighthouse", "company", "keeper", "ships",
+        "mara",
+        "machine",
+        "council",
+        "lighthouse",
+        "company",
+        "keeper",
+        "ships",
     ]
     assert report.piece("lore", "company").reason == "key 'company' in lore 'council' (depth 1)"
     assert "fog" not in report.included()

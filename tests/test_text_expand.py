@@ -17,8 +17,13 @@ SETTINGS = TextSettings(max_new_tokens=16, candidates=3, seed=3, stop="tokens")
 def test_expand_keeps_candidates_with_provenance(tiny_engine):
     story = make_story()
     streamed: dict[int, str] = {}
-    expansion = expand(story, "start", tiny_engine, SETTINGS,
-                       on_token=lambda i, p: streamed.__setitem__(i, streamed.get(i, "") + p))
+    expansion = expand(
+        story,
+        "start",
+        tiny_engine,
+        SETTINGS,
+        on_token=lambda i, p: streamed.__setitem__(i, streamed.get(i, "") + p),
+    )
     scene = story.scene("start")
     assert expansion.indices == [0, 1, 2]
     assert [c.status for c in scene.candidates] == ["pending"] * 3

@@ -9,13 +9,19 @@ from pathlib import Path
 import click
 
 engine_option = click.option(
-    "--engine", "engine_choice", default=None, metavar="tiny|NAME|PATH",
+    "--engine",
+    "engine_choice",
+    default=None,
+    metavar="tiny|NAME|PATH",
     help="tiny, a preset (see `worldforge models list`), a hub id or a model folder. "
-         "Default: the story's choice, else gpt2 if downloaded, else tiny.",
+    "Default: the story's choice, else gpt2 if downloaded, else tiny.",
 )
 backend_option = click.option(
-    "--backend", type=click.Choice(["auto", "transformers", "ctranslate2"]), default="auto",
-    show_default=True, help="auto: CTranslate2 int8 on CPU when installed.",
+    "--backend",
+    type=click.Choice(["auto", "transformers", "ctranslate2"]),
+    default="auto",
+    show_default=True,
+    help="auto: CTranslate2 int8 on CPU when installed.",
 )
 
 
@@ -54,8 +60,18 @@ def story_settings(story, **overrides):
 @click.option("--branch", "make_branches", is_flag=True, help="Make every candidate a child scene.")
 @engine_option
 @backend_option
-def expand(directory: Path, scene_id: str, candidates, seed, max_tokens, stop, temperature,
-           make_branches: bool, engine_choice: str | None, backend: str) -> None:
+def expand(
+    directory: Path,
+    scene_id: str,
+    candidates,
+    seed,
+    max_tokens,
+    stop,
+    temperature,
+    make_branches: bool,
+    engine_choice: str | None,
+    backend: str,
+) -> None:
     """Stream candidate continuations of SCENE_ID and keep them in the story."""
     from worldforge.conductor.expand import branch
     from worldforge.conductor.expand import expand as run_expand
@@ -65,8 +81,9 @@ def expand(directory: Path, scene_id: str, candidates, seed, max_tokens, stop, t
     story = folder.story
     if scene_id not in story.scenes:
         _no_scene(story, scene_id)
-    settings = story_settings(story, candidates=candidates, seed=seed, max_new_tokens=max_tokens,
-                              stop=stop, temperature=temperature)
+    settings = story_settings(
+        story, candidates=candidates, seed=seed, max_new_tokens=max_tokens, stop=stop, temperature=temperature
+    )
     engine = make_engine(engine_choice, backend, story)
     engine.load(progress=lambda msg: click.echo(msg + "…", err=True))
     with _Stream(settings.candidates) as stream:
@@ -81,8 +98,10 @@ def expand(directory: Path, scene_id: str, candidates, seed, max_tokens, stop, t
         click.echo("\nbranched: " + ", ".join(c.id for c in children))
     folder.save()
     if not make_branches:
-        click.echo(f"\nkept {len(expansion.indices)} pending candidates on {scene.id!r}; "
-                   f"`worldforge accept {directory} {scene_id} N` appends one")
+        click.echo(
+            f"\nkept {len(expansion.indices)} pending candidates on {scene.id!r}; "
+            f"`worldforge accept {directory} {scene_id} N` appends one"
+        )
 
 
 def _no_scene(story, scene_id: str):
@@ -118,8 +137,12 @@ class _Stream:
         from rich.console import Group
         from rich.panel import Panel
 
-        return Group(*(Panel(t[-600:] or "…", title=f"candidate {i}", title_align="left")
-                       for i, t in enumerate(self.texts)))
+        return Group(
+            *(
+                Panel(t[-600:] or "…", title=f"candidate {i}", title_align="left")
+                for i, t in enumerate(self.texts)
+            )
+        )
 
     def __exit__(self, *exc) -> None:
         if self.live is not None:
@@ -131,8 +154,9 @@ class _Stream:
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("scene_id")
-@click.option("--max-tokens", type=click.IntRange(1, 4096), default=None,
-              help="Tokens to leave for generation.")
+@click.option(
+    "--max-tokens", type=click.IntRange(1, 4096), default=None, help="Tokens to leave for generation."
+)
 @click.option("--show/--no-show", default=True, help="Also print the assembled context.")
 @engine_option
 def context(directory: Path, scene_id: str, max_tokens, show: bool, engine_choice: str | None) -> None:

@@ -48,7 +48,10 @@ def converted_path(model_id: str, revision: str, quantization: str) -> Path:
 
 
 def ensure_converted(
-    folder: Path, model_id: str, revision: str, quantization: str = "int8",
+    folder: Path,
+    model_id: str,
+    revision: str,
+    quantization: str = "int8",
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     target = converted_path(model_id, revision, quantization)
@@ -79,8 +82,13 @@ class CTranslate2Backend:
     device = "cpu"
 
     def __init__(
-        self, folder: Path, model_id: str, revision: str, eos_token: str | None,
-        progress: Callable[[str], None] | None = None, threads: int | None = None,
+        self,
+        folder: Path,
+        model_id: str,
+        revision: str,
+        eos_token: str | None,
+        progress: Callable[[str], None] | None = None,
+        threads: int | None = None,
     ):
         self.path = ensure_converted(folder, model_id, revision, "int8", progress)
         self.threads = threads or cpu_threads()

@@ -25,10 +25,16 @@ TEXT_PRESETS: dict[str, TextPreset] = {
     p.name: p
     for p in (
         TextPreset("gpt2", "openai-community/gpt2", GPT2_LICENSE, "124M", "GPT-2 small: the default"),
-        TextPreset("gpt2-medium", "openai-community/gpt2-medium", GPT2_LICENSE, "355M",
-                   "slower, better prose"),
-        TextPreset("distilgpt2", "distilbert/distilgpt2", "Apache-2.0 (Hugging Face DistilGPT2)", "82M",
-                   "fastest, weakest"),
+        TextPreset(
+            "gpt2-medium", "openai-community/gpt2-medium", GPT2_LICENSE, "355M", "slower, better prose"
+        ),
+        TextPreset(
+            "distilgpt2",
+            "distilbert/distilgpt2",
+            "Apache-2.0 (Hugging Face DistilGPT2)",
+            "82M",
+            "fastest, weakest",
+        ),
     )
 }
 DEFAULT_TEXT_PRESET = "gpt2"

@@ -19,7 +19,7 @@ from worldforge.engines.presets import (
 )
 from worldforge.engines.source import ModelSource, hub_cached
 from worldforge.engines.text_engine import Backend, CausalTextEngine
-from worldforge.engines.tiny_text import ensure_tiny_text_model
+from worldforge.engines.tiny_text import ensure_tiny_text_model, tiny_text_path
 
 
 def text_source(choice: str | None) -> tuple[ModelSource, bool]:
@@ -30,7 +30,10 @@ def text_source(choice: str | None) -> tuple[ModelSource, bool]:
             return ModelSource(default.model_id, default.license), False
         choice = TINY
     if choice == TINY:
-        return ModelSource("worldforge/tiny-gpt2", TINY_TEXT_LICENSE, ensure_tiny_text_model()), True
+        source = ModelSource(
+            "worldforge/tiny-gpt2", TINY_TEXT_LICENSE, tiny_text_path(), ensure_tiny_text_model
+        )
+        return source, True
     if choice in TEXT_PRESETS:
         preset = TEXT_PRESETS[choice]
         return ModelSource(preset.model_id, preset.license), False
@@ -43,8 +46,9 @@ def text_source(choice: str | None) -> tuple[ModelSource, bool]:
         preset = preset_for_model(choice)
         return ModelSource(choice, preset.license if preset else None), False
     names = ", ".join([TINY, *TEXT_PRESETS])
-    raise EngineError(f"unknown text engine {choice!r}: use one of {names}, a hub id (owner/name) "
-                      "or a local model folder")
+    raise EngineError(
+        f"unknown text engine {choice!r}: use one of {names}, a hub id (owner/name) or a local model folder"
+    )
 
 
 def text_engine(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,9 @@ class ModelSource:
     model_id: str
     license: str | None = None
     local: Path | None = None
+    # builds the local folder on first use (the tiny offline model), so choosing an engine
+    # never does heavy work: that waits for load(), which the studio runs in the background
+    prepare: Callable[[], Path] | None = None
 
     @property
     def is_local(self) -> bool:
@@ -43,6 +47,8 @@ class ModelSource:
 
     def resolve(self, download: bool = True) -> tuple[Path, str]:
         """The folder holding the files, and the revision to record."""
+        if self.prepare is not None:
+            self.prepare()
         if self.local is not None:
             return self.local, local_revision(self.local)
         folder = hub_snapshot(self.model_id, download)

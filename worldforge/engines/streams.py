@@ -44,7 +44,7 @@ class CandidateStream:
         text = self._decode(self.ids)
         # a multi-byte character split across tokens decodes as U+FFFD until it is complete
         if not text.endswith(REPLACEMENT) and len(text) > len(self.emitted):
-            piece = text[len(self.emitted):]
+            piece = text[len(self.emitted) :]
             self.emitted = text
             if self._on_token is not None:
                 self._on_token(self.index, piece)

@@ -182,12 +182,19 @@ class CausalTextEngine:
             else:
                 self._backend.run(prompt_ids, streams, settings, seeds, cancel)
             wall = time.perf_counter() - started
-        return [self._result(stream, seeds[stream.index], base, settings, len(prompt_ids), wall)
-                for stream in streams]
+        return [
+            self._result(stream, seeds[stream.index], base, settings, len(prompt_ids), wall)
+            for stream in streams
+        ]
 
     def _result(
-        self, stream: CandidateStream, seed: int, base: int, settings: TextSettings,
-        prompt_tokens: int, wall: float,
+        self,
+        stream: CandidateStream,
+        seed: int,
+        base: int,
+        settings: TextSettings,
+        prompt_tokens: int,
+        wall: float,
     ) -> TextResult:
         libraries = ["torch", "transformers", "tokenizers"]
         if self.name.startswith("ctranslate2"):
@@ -209,8 +216,9 @@ class CausalTextEngine:
             "parameters": self.parameters,
             "stop_reason": stream.stop_reason or "end of text",
         }
-        return TextResult(index=stream.index, text=stream.final_text(), seed=seed,
-                          tokens=len(stream.ids), record=record)
+        return TextResult(
+            index=stream.index, text=stream.final_text(), seed=seed, tokens=len(stream.ids), record=record
+        )
 
     def describe(self) -> str:
         what = "tiny offline test model (random weights: noise, not writing)" if self.offline_tiny else ""

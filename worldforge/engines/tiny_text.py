@@ -89,14 +89,22 @@ def build_tiny_text_model(path: Path | str, seed: int = 0, vocab_size: int = 512
     try:
         bpe = ByteLevelBPETokenizer()
         bpe.train_from_iterator(
-            [CORPUS], vocab_size=vocab_size, min_frequency=2, special_tokens=["<|endoftext|>"],
+            [CORPUS],
+            vocab_size=vocab_size,
+            min_frequency=2,
+            special_tokens=["<|endoftext|>"],
             show_progress=False,
         )
         bpe.save_model(str(work))
         n_vocab = bpe.get_vocab_size()
         config = GPT2Config(
-            vocab_size=n_vocab, n_positions=512, n_embd=64, n_layer=2, n_head=2,
-            bos_token_id=0, eos_token_id=0,
+            vocab_size=n_vocab,
+            n_positions=512,
+            n_embd=64,
+            n_layer=2,
+            n_head=2,
+            bos_token_id=0,
+            eos_token_id=0,
         )
         config.save_pretrained(work)
         with quiet_transformers():

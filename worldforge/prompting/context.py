@@ -71,8 +71,12 @@ class ContextReport:
             rows.append((p.kind, p.name, shown, p.status, p.reason))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         body = [
-            "  " + "  ".join(col.ljust(w) if i != 2 else col.rjust(w) for i, (col, w) in
-                             enumerate(zip(row[:4], widths, strict=True))) + ("  " + row[4] if row[4] else "")
+            "  "
+            + "  ".join(
+                col.ljust(w) if i != 2 else col.rjust(w)
+                for i, (col, w) in enumerate(zip(row[:4], widths, strict=True))
+            )
+            + ("  " + row[4] if row[4] else "")
             for row in rows
         ]
         return [head, *body]
@@ -145,8 +149,9 @@ def assemble_context(
     story_budget = remaining + floor
     while True:
         story_pieces, story_text = _fit_story(scenes, scene_tokens, story_budget, count_tokens)
-        story_with_note = _insert_note(story_text, note if "authors_note:author's note" in kept else "",
-                                       world.authors_note_depth)
+        story_with_note = _insert_note(
+            story_text, note if "authors_note:author's note" in kept else "", world.authors_note_depth
+        )
         parts = [kept[k] for k in kept if k.startswith(("memory:", "lore:"))]
         if story_with_note:
             parts.append(story_with_note)
@@ -209,14 +214,14 @@ def _tail_within(text: str, limit: int, count_tokens: CountTokens) -> str:
     best = ""
     while lo < hi:
         mid = (lo + hi) // 2
-        tail = text[starts[mid]:]
+        tail = text[starts[mid] :]
         if count_tokens(tail) <= limit:
             best, hi = tail, mid
         else:
             lo = mid + 1
     boundary = SENTENCE_START.search(best)
     if boundary and len(best) - boundary.end() >= len(best) / 2:
-        return best[boundary.end():]
+        return best[boundary.end() :]
     return best
 
 

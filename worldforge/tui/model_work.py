@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import fields
 
-from textual import on, work
+from textual import work
 
 from worldforge.conductor.merge import merge_generated
 from worldforge.core.model import Story
@@ -31,7 +31,11 @@ def settings_from(cls, *layers: dict):
 
 
 class ModelWork:
-    """Mixin for WorldforgeApp: engine loading, expand, illustrate, cancel."""
+    """Mixin for WorldforgeApp: engine loading, expand, illustrate, cancel.
+
+    Handlers here are named `on_<message>`: Textual finds those through the MRO, while `@on`
+    decorators are only collected on Textual classes themselves.
+    """
 
     def init_model_work(self) -> None:
         self.cancel_token: CancelToken | None = None
@@ -67,8 +71,7 @@ class ModelWork:
             return
         self.post_message(EngineStatus(kind, f"{engine.model_id} ready", ready=True))
 
-    @on(EngineStatus)
-    def _engine_status(self, event: EngineStatus) -> None:
+    def on_engine_status(self, event: EngineStatus) -> None:
         if event.ready:
             self.ready[event.kind] = True
         if event.failed:
@@ -144,8 +147,7 @@ class ModelWork:
             return
         self.call_from_thread(self._generated, story, scene_id, "Expand")
 
-    @on(CandidateProgress)
-    def _candidate_progress(self, event: CandidateProgress) -> None:
+    def on_candidate_progress(self, event: CandidateProgress) -> None:
         self.query_one("#candidates", CandidatesPanel).stream(event.index, event.text)
 
     def _work_failed(self, message: str, severity: str) -> None:
@@ -165,9 +167,22 @@ class ModelWork:
             self.spent_wh += record.energy_wh or 0.0
         self.changed()
 
+    def action_context(self) -> None:
+        from worldforge.conductor.expand import context_for
+        from worldforge.tui.screens.context import ContextScreen
+
+        if self.text_engine is None or not self.ready["text"]:
+            self.notify(
+                "the context is counted in the text model's tokens: wait until it is loaded",
+                severity="warning",
+            )
+            return
+        settings = settings_from(TextSettings, self.session.story.meta.text_settings)
+        report = context_for(self.session.story, self.current, self.text_engine, settings)
+        self.push_screen(ContextScreen(report, f"Next expansion of “{self.scene.title}”"))
+
     # -- candidates --------------------------------------------------------------------
-    @on(CandidatesPanel.Act)
-    def _candidate_act(self, event: CandidatesPanel.Act) -> None:
+    def on_candidates_panel_act(self, event: CandidatesPanel.Act) -> None:
         from worldforge.conductor import expand as use
 
         story, scene_id, index = self.session.story, self.current, event.index
@@ -250,8 +265,7 @@ class ModelWork:
             return
         self.call_from_thread(self._rendered, folder.story, scene_id, len(batch.renders))
 
-    @on(RenderProgress)
-    def _render_progress(self, event: RenderProgress) -> None:
+    def on_render_progress(self, event: RenderProgress) -> None:
         count = int(self.render_options.get("candidates") or 1)
         self.query_one("#image", ImagePanel).progress(
             event.candidate, count, event.step, event.total, event.preview

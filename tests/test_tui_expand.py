@@ -1,0 +1,131 @@
+"""Expanding in the studio: streaming candidates, accept, branch, cancel, a UI that never blocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual_image.widget import HalfcellImage
+
+from worldforge.store import StoryFolder
+from worldforge.tui.app import make_app
+from worldforge.tui.messages import CandidateProgress
+from worldforge.tui.widgets.candidates import CandidateCard, CandidatesPanel
+from worldforge.tui.widgets.scene_editor import SceneEditor
+
+from .fakes import FakeTextEngine
+
+
+def studio(story_dir: Path, engine):
+    return make_app(story_dir, text_engine=engine, image_widget=HalfcellImage, autosave_seconds=0.05)
+
+
+async def ready(pilot, app) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause(0.1)
+
+
+async def finish(pilot, app) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause(0.2)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.asyncio
+async def test_expand_streams_candidates_then_accept_and_branch(story_dir: Path):
+    seen: list[CandidateProgress] = []
+    app = studio(story_dir, FakeTextEngine(delay=0.005))
+
+    def hook(message):
+        if isinstance(message, CandidateProgress):
+            seen.append(message)
+
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+g")
+        await finish(pilot, app)
+        story = StoryFolder.open(story_dir).story
+        scene = story.scene("start")
+        assert [c.status for c in scene.candidates] == ["pending"] * 4
+        assert len(scene.provenance) == 4 and scene.provenance[0].model == "fake/echo"
+        assert {m.index for m in seen} == {0, 1, 2, 3}
+        assert len(app.query(CandidateCard)) == 4
+
+        app.query_one(CandidatesPanel).focus()
+        await pilot.press("2", "a")
+        await finish(pilot, app)
+        scene = StoryFolder.open(story_dir).story.scene("start")
+        accepted = scene.candidates[1].text
+        assert scene.text.endswith(accepted.strip())
+        assert scene.model_spans and scene.text[scene.model_spans[-1][0] :].strip() == accepted.strip()
+        assert [c.status for c in scene.candidates] == ["rejected", "accepted", "rejected", "rejected"]
+
+        await pilot.press("3", "v", "b")
+        await finish(pilot, app)
+        story = StoryFolder.open(story_dir).story
+        child_ids = [link.to for link in story.scene("start").links]
+        assert len(child_ids) == 3
+        child = story.scene(child_ids[-1])
+        assert child.text == scene.candidates[2].text.strip()
+        assert child.model_spans == [(0, len(child.text))]
+
+
+@pytest.mark.asyncio
+async def test_escape_cancels_and_keeps_nothing(story_dir: Path):
+    app = studio(story_dir, FakeTextEngine(delay=0.05, words=200))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+g")
+        await pilot.pause(0.3)
+        assert app.busy == "expanding"
+        await pilot.press("escape")
+        await finish(pilot, app)
+        assert app.busy is None
+        assert any("cancelled" in n.message for n in app._notifications)
+    assert StoryFolder.open(story_dir).story.scene("start").candidates == []
+
+
+@pytest.mark.asyncio
+async def test_ui_answers_while_a_slow_model_runs(story_dir: Path):
+    engine = FakeTextEngine(delay=0.05, words=200)
+    app = studio(story_dir, engine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+g")
+        await pilot.pause(0.2)
+        area = app.query_one(SceneEditor).text_area
+        area.focus()
+        area.move_cursor(area.document.end)
+        await pilot.press(*"Still here.")
+        await pilot.pause(0.2)
+        assert app.busy == "expanding"
+        assert app.session.story.scene("start").text.endswith("Still here.")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.screen is not app.screen_stack[0]
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await finish(pilot, app)
+
+
+@pytest.mark.asyncio
+async def test_edit_then_accept_marks_the_changes_as_human(story_dir: Path):
+    app = studio(story_dir, FakeTextEngine())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+g")
+        await finish(pilot, app)
+        app.query_one(CandidatesPanel).focus()
+        await pilot.press("1", "e")
+        await pilot.pause()
+        area = app.screen.query_one("#candidate-text")
+        area.move_cursor(area.document.end)
+        await pilot.press(*" HUMAN")
+        await pilot.press("ctrl+s")
+        await finish(pilot, app)
+    scene = StoryFolder.open(story_dir).story.scene("start")
+    assert scene.text.endswith(" HUMAN")
+    end_of_model = max(e for _, e in scene.model_spans)
+    assert end_of_model <= len(scene.text) - len(" HUMAN")
