@@ -138,3 +138,14 @@ def test_parse_preset_names_default_to_the_file_name():
     assert preset == StylePreset(name="from-file", keywords=["a"], source="x")
     with pytest.raises(ValueError, match="name"):
         parse_preset("name: Bad Name\n", "x", "x")
+
+
+def test_a_long_lore_visual_keeps_its_leading_descriptors():
+    story = lighthouse_story()
+    story.meta.lore[1].visual = ", ".join(["huge brass Fresnel lamp"] + [f"detail{i}" for i in range(60)])
+    report = compose_image_prompt(story, story.scenes["storm"], None, count_tokens=words, limit=40)
+    lamp = [p for p in report.pieces if p.source == "lore:lamp"]
+    assert lamp[0].kept and lamp[0].text.startswith("huge brass Fresnel lamp, detail0")
+    assert not lamp[1].kept and lamp[1].text.endswith("detail59")
+    assert report.tokens == 40 and "huge brass Fresnel lamp" in report.prompt
+    assert all(not p.kept for p in report.pieces if p.source == "style")

@@ -149,7 +149,8 @@ def compose_image_prompt(
 
     Pieces are taken in priority order (summary, lore visuals, world style, preset); a piece
     that does not fit in the room left is cut, and a smaller one after it may still fit. The
-    summary is cut word by word rather than dropped.
+    summary keeps as many leading words, a lore visual as many leading comma-separated parts,
+    as fit; the rest is reported as cut.
     """
     count = count_tokens or approx_clip_tokens
     subject = visual_summary(scene)
@@ -169,30 +170,41 @@ def compose_image_prompt(
         ]
 
     kept: list[str] = []
-    extra: list[PromptPiece] = []
+    report_pieces: list[PromptPiece] = []
+
+    def fits(text: str) -> bool:
+        return count(SEPARATOR.join([*kept, text])) <= limit
+
     for piece in pieces:
         piece.tokens = count(piece.text)
-        if count(SEPARATOR.join([*kept, piece.text])) <= limit:
+        report_pieces.append(piece)
+        if fits(piece.text):
             kept.append(piece.text)
             continue
+        # what does not fit whole keeps its head: the summary word by word, a lore
+        # descriptor by its comma-separated parts (the first ones say the most)
         if piece.source == "summary":
-            words = subject.split()
-            while words and count(frame(" ".join(words))) > limit:
-                words.pop()
-            fitted = frame(" ".join(words)) if words else ""
-            rest = " ".join(subject.split()[len(words) :])
-            if fitted:
-                kept.append(fitted)
-                piece.text, piece.tokens = fitted, count(fitted)
-            else:
-                piece.kept = False
-            if rest:
-                extra.append(PromptPiece("summary", rest, count(rest), kept=False))
+            parts, joiner, render = subject.split(), " ", lambda ps: frame(" ".join(ps))
+        elif piece.source.startswith("lore:"):
+            parts, joiner, render = _keywords(piece.text), SEPARATOR, SEPARATOR.join
+        else:
+            piece.kept = False
             continue
-        piece.kept = False
-    if extra:
-        index = next(i for i, p in enumerate(pieces) if p.source == "summary") + 1
-        pieces[index:index] = extra
+        keep = len(parts)
+        while keep and not fits(render(parts[:keep])):
+            keep -= 1
+        if keep:
+            piece.text = render(parts[:keep])
+            piece.tokens = count(piece.text)
+            kept.append(piece.text)
+        else:
+            piece.kept = False
+        rest = joiner.join(parts[keep:])
+        if keep and rest:
+            report_pieces.append(PromptPiece(piece.source, rest, count(rest), kept=False))
+        elif not keep:
+            piece.text, piece.tokens = rest, count(rest)
+    pieces = report_pieces
 
     negative_words = _keywords(story.meta.world.negative_prompt)
     negative_words += preset.negative if preset else []
