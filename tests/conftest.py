@@ -51,14 +51,17 @@ def story_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def worldforge_home(tmp_path_factory):
+    """Models (WORLDFORGE_HOME) and user presets (WORLDFORGE_CONFIG) go to temporary folders."""
     home = tmp_path_factory.mktemp("worldforge-home")
-    old = os.environ.get("WORLDFORGE_HOME")
+    saved = {key: os.environ.get(key) for key in ("WORLDFORGE_HOME", "WORLDFORGE_CONFIG")}
     os.environ["WORLDFORGE_HOME"] = str(home)
+    os.environ["WORLDFORGE_CONFIG"] = str(home / "config")
     yield home
-    if old is None:
-        os.environ.pop("WORLDFORGE_HOME", None)
-    else:
-        os.environ["WORLDFORGE_HOME"] = old
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")
@@ -92,3 +95,19 @@ def tiny_engine(request):
     """The tiny model on each backend, so every engine test runs on both code paths."""
     fixture = "tiny_torch_engine" if request.param == "transformers" else "tiny_ct2_engine"
     return request.getfixturevalue(fixture)
+
+
+# -- image engine: one tiny offline pipeline for the whole session ------------------------
+@pytest.fixture(scope="session")
+def tiny_image(worldforge_home):
+    """The tiny random-weight SD pipeline, built once, loaded through from_pretrained."""
+    import torch
+
+    from worldforge.engines.image_registry import tiny_image_engine
+
+    # tiny layers gain nothing from threads, and on a busy 2-core machine OpenMP's spinning
+    # makes a 0.1 s render take 6 s
+    torch.set_num_threads(1)
+    engine = tiny_image_engine()
+    engine.load()
+    return engine

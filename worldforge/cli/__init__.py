@@ -25,6 +25,9 @@ COMMANDS: dict[str, str] = {
     "export": "worldforge.cli.export:export",
     "import": "worldforge.cli.export:import_twee_command",
     "open": "worldforge.cli.studio:open_story",
+    "render": "worldforge.cli.image:render",
+    "prompt": "worldforge.cli.image:prompt",
+    "presets": "worldforge.cli.image:presets",
 }
 HELP: dict[str, str] = {
     "new": "Create a story folder from a seed.",
@@ -37,6 +40,9 @@ HELP: dict[str, str] = {
     "export": "Write the story as a book (HTML, EPUB, PDF, Markdown) or Twee 3.",
     "import": "Read a Twee 3 file (worldforge or Twine) into a new story folder.",
     "open": "Open the studio (TUI) on a story; bare `worldforge` does too.",
+    "render": "Illustrate a scene (or --all): candidates, grid, provenance in every PNG.",
+    "prompt": "Show a scene's picture prompt and what the 77-token limit cut.",
+    "presets": "List the style presets, built-in and your own.",
 }
 
 

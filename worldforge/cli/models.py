@@ -24,6 +24,7 @@ def list_models() -> None:
         default = " (default)" if p.name == DEFAULT_TEXT_PRESET else ""
         click.echo(f"  {p.name:<12} {p.model_id:<30} {p.parameters:>5}  {mark}{default}")
         click.echo(f"  {'':<12} license: {p.license}; {p.note}")
+    _list_image_presets()
     click.echo("tiny offline models (`worldforge models tiny`):")
     for builder in TINY_BUILDERS:
         path = builder.path()
@@ -32,13 +33,41 @@ def list_models() -> None:
     click.echo(f"  license: {TINY_TEXT_LICENSE}")
 
 
+def _list_image_presets() -> None:
+    from worldforge.engines.image_presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD, TAESD_LICENSE
+    from worldforge.engines.image_registry import is_cached
+
+    click.echo("image presets:")
+    for p in IMAGE_PRESETS.values():
+        mark = "✓ cached" if is_cached(p.model) else "· not downloaded"
+        default = " (default)" if p.name == DEFAULT_IMAGE_PRESET else ""
+        click.echo(f"  {p.name:<12} {p.model:<44} {mark}{default}")
+        click.echo(
+            f"  {'':<12} steps {p.steps}, guidance {p.guidance:g}, {p.width}x{p.height}; {p.description}"
+        )
+        click.echo(f"  {'':<12} license: {p.license}")
+    click.echo(f"  previews and draft quality: {TAESD} (license: {TAESD_LICENSE})")
+
+
+def _is_image_model(name: str) -> bool:
+    from worldforge.engines.image_presets import IMAGE_PRESETS
+
+    return name in IMAGE_PRESETS or name in {p.model for p in IMAGE_PRESETS.values()}
+
+
 @models.command()
 @click.argument("name")
-def pull(name: str) -> None:
+@click.option("--image", "image", is_flag=True, help="NAME is a diffusers pipeline (image model).")
+def pull(name: str, image: bool) -> None:
     """Download NAME (a preset or hub id): safetensors weights and tokenizer only."""
-    from worldforge.engines.hub import pull as run_pull
+    if image or _is_image_model(name):
+        from worldforge.engines.image_registry import pull_image_model
 
-    folder = run_pull(name)
+        folder = pull_image_model(name, progress=lambda msg: click.echo(msg + "…", err=True))
+    else:
+        from worldforge.engines.hub import pull as run_pull
+
+        folder = run_pull(name)
     click.echo(f"{name}: ready at {folder}")
 
 

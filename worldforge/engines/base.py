@@ -102,6 +102,8 @@ class ImageSettings:
     candidates: int = 1
     strength: float = 0.6
     quality: Literal["draft", "final"] = "final"
+    # write credit and settings into the picture, but not the prompt text
+    hide_prompt: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

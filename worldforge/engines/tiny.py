@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from worldforge.engines.image_tiny import build_tiny_image_pipeline, tiny_image_path
 from worldforge.engines.tiny_text import build_tiny_text_model, tiny_text_path
 
 
@@ -21,6 +22,7 @@ class TinyBuilder:
 
 TINY_BUILDERS: list[TinyBuilder] = [
     TinyBuilder("text: tiny GPT-2", tiny_text_path, build_tiny_text_model),
+    TinyBuilder("image: tiny Stable Diffusion", tiny_image_path, build_tiny_image_pipeline),
 ]
 
 

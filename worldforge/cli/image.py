@@ -1,0 +1,227 @@
+"""Picture commands: render, prompt, presets.
+
+Model libraries are imported inside the commands (through the engine registry), never at
+module import, so `worldforge --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from worldforge.cli import UserError
+from worldforge.core.errors import StoryError
+from worldforge.store import StoryFolder
+
+SCHEDULER_NAMES = ("euler", "euler-a", "ddim", "dpm++2m", "lms", "pndm", "unipc", "lcm")
+
+
+def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        width, height = (int(part) for part in value.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter("give the size as WIDTHxHEIGHT, e.g. 512x512") from None
+    return width, height
+
+
+def _engine(choice: str | None, folder: StoryFolder) -> Any:
+    from worldforge.engines.image_registry import image_engine
+
+    engine = image_engine(choice or folder.story.meta.models.image)
+    if engine.offline_tiny:
+        click.echo("engine: tiny offline test model (random weights): its pictures are noise", err=True)
+    return engine
+
+
+def _load(engine: Any) -> None:
+    # ModelUnavailable is a StoryError: the group prints it as one "error:" line
+    engine.load(lambda message: click.echo(message, err=True))
+
+
+class _StepBar:
+    """One click progress bar over all denoising steps of all candidates."""
+
+    def __init__(self, total: int, label: str):
+        self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        self.bar.__enter__()
+
+    def __call__(self, _index: int, _step: int, _total: int, _preview: bytes | None) -> None:
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("scene", required=False)
+@click.option("--all", "all_scenes", is_flag=True, help="Render every scene without a chosen picture.")
+@click.option("--candidates", "-n", type=click.IntRange(1, 16), help="Pictures to propose (default 4).")
+@click.option("--preset", help="Style preset (see `worldforge presets`).")
+@click.option("--seed", type=click.IntRange(0), help="Seed of candidate 1; candidate k gets seed+k-1.")
+@click.option("--init", "init", help="Start from a picture: 'parent' (the parent scene's) or a file.")
+@click.option("--strength", type=click.FloatRange(0, 1, min_open=True), help="How much of --init to repaint.")
+@click.option("--continuity", is_flag=True, help="With --all: start each scene from its parent's picture.")
+@click.option("--steps", type=click.IntRange(1, 500))
+@click.option("--guidance", type=click.FloatRange(0))
+@click.option("--size", callback=_size, help="WIDTHxHEIGHT, multiples of 8.")
+@click.option(
+    "--quality", type=click.Choice(["draft", "final"]), help="draft decodes with the tiny autoencoder."
+)
+@click.option("--scheduler", type=click.Choice(SCHEDULER_NAMES), help="Sampler (default: the model's own).")
+@click.option("--engine", "engine_choice", help="tiny, a preset, a hub id or a model folder.")
+@click.option("--hide-prompt", is_flag=True, help="Credit and settings in the pictures, not the prompt.")
+@click.option("--choose", type=click.IntRange(1), help="Make candidate N the scene's picture.")
+def render(
+    directory: Path,
+    scene: str | None,
+    all_scenes: bool,
+    candidates: int | None,
+    preset: str | None,
+    seed: int | None,
+    init: str | None,
+    strength: float | None,
+    continuity: bool,
+    steps: int | None,
+    guidance: float | None,
+    size: tuple[int, int] | None,
+    quality: str | None,
+    scheduler: str | None,
+    engine_choice: str | None,
+    hide_prompt: bool,
+    choose: int | None,
+) -> None:
+    """Illustrate SCENE of the story in DIRECTORY (or, with --all, every scene still without one)."""
+    from worldforge.conductor import render as use_case
+
+    if bool(scene) == all_scenes:
+        raise click.UsageError("give a SCENE or --all (not both)")
+    folder = StoryFolder.open(directory)
+    engine = _engine(engine_choice, folder)
+    width, height = size or (None, None)
+    overrides = {
+        "candidates": candidates,
+        "seed": seed,
+        "strength": strength,
+        "steps": steps,
+        "guidance": guidance,
+        "width": width,
+        "height": height,
+        "quality": quality,
+        "scheduler": scheduler,
+    }
+    settings = use_case.image_settings(folder.story, engine, overrides, init=bool(init) or continuity)
+    if scene and scene not in folder.story.scenes:
+        raise UserError(f"no scene {scene!r} in {directory} (see `worldforge graph {directory}`)")
+    _load(engine)
+    try:
+        if all_scenes:
+            _render_all(folder, engine, settings, preset, continuity, hide_prompt)
+        else:
+            assert scene is not None
+            _render_one(folder, scene, engine, settings, preset, init, hide_prompt, choose)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _steps_run(settings: Any, init: bool) -> int:
+    return int(settings.steps * settings.strength) if init else settings.steps
+
+
+def _render_one(
+    folder: StoryFolder,
+    scene: str,
+    engine: Any,
+    settings: Any,
+    preset: str | None,
+    init: str | None,
+    hide_prompt: bool,
+    choose: int | None,
+) -> None:
+    from worldforge.conductor import render as use_case
+
+    bar = _StepBar(settings.candidates * _steps_run(settings, bool(init)), f"rendering {scene}")
+    try:
+        batch = use_case.render(folder, scene, engine, settings, preset, init, bar, hide_prompt=hide_prompt)
+    finally:
+        bar.close()
+    for pick in batch.report.cut:
+        click.echo(f"cut by the token limit: {pick.text}", err=True)
+    for number, item in enumerate(batch.renders, start=1):
+        click.echo(f"{number}  {item.image}  seed {item.seed}")
+    if batch.grid:
+        click.echo(f"grid  {batch.grid}")
+    if choose is not None:
+        if choose > len(batch.renders):
+            raise UserError(f"--choose {choose}: only {len(batch.renders)} candidates were rendered")
+        chosen = use_case.choose(folder.story, scene, batch.renders[choose - 1].image)
+        click.echo(f"chose {choose}: {chosen.image}")
+    folder.save()
+
+
+def _render_all(
+    folder: StoryFolder, engine: Any, settings: Any, preset: str | None, continuity: bool, hide_prompt: bool
+) -> None:
+    from worldforge.conductor import render as use_case
+
+    def on_scene(scene_id: str, number: int, total: int) -> None:
+        click.echo(f"[{number}/{total}] {scene_id}", err=True)
+
+    try:
+        batches = use_case.render_all(
+            folder, engine, settings, preset, continuity, on_scene=on_scene, hide_prompt=hide_prompt
+        )
+    except KeyboardInterrupt:
+        raise UserError(
+            "interrupted; the scenes done so far are saved: run the same command to go on"
+        ) from None
+    for batch in batches:
+        click.echo(f"{batch.scene_id}  {batch.renders[0].image}")
+    click.echo(f"rendered {len(batches)} scenes" if batches else "every scene already has a picture")
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("scene")
+@click.option("--preset", help="Style preset (see `worldforge presets`).")
+@click.option("--engine", "engine_choice", help="Count tokens with this engine's tokenizer.")
+def prompt(directory: Path, scene: str, preset: str | None, engine_choice: str | None) -> None:
+    """Show the picture prompt of SCENE: each piece, its tokens, and what the CLIP limit cut."""
+    from worldforge.prompting.image_prompt import compose_image_prompt
+    from worldforge.prompting.presets import load_presets
+
+    story = StoryFolder.open(directory).story
+    if scene not in story.scenes:
+        raise UserError(f"no scene {scene!r} in {directory}")
+    name = preset or story.meta.image_settings.get("preset")
+    try:
+        style = load_presets().get(name) if name else None
+    except KeyError as exc:
+        raise StoryError(exc.args[0]) from None
+    count, limit = None, 75
+    if engine_choice:
+        from worldforge.engines.image_registry import image_engine
+
+        engine = image_engine(engine_choice)
+        count, limit = engine.count_tokens, engine.token_limit
+    report = compose_image_prompt(story, story.scenes[scene], style, count, limit)
+    click.echo("\n".join(report.lines()))
+
+
+@click.command()
+def presets() -> None:
+    """List the style presets, built-in and your own."""
+    from worldforge.prompting.presets import load_presets, user_presets_dir
+
+    catalog = load_presets()
+    for name, item in sorted(catalog.presets.items()):
+        origin = "" if item.source == "built-in" else "  (yours)"
+        click.echo(f"{name:<16} {item.description}{origin}")
+    click.echo(f"\nyour presets: {user_presets_dir()}/*.yaml (keywords, negative, template, description)")
+    for problem in catalog.problems:
+        click.echo(f"! skipped {problem}", err=True)

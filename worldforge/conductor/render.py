@@ -1,0 +1,231 @@
+"""Render a scene: compose its prompt, run the image engine, store and credit the pictures.
+
+The pictures go content-addressed into the story's images/, each with a Render and a
+Provenance record on its scene; several candidates also get a numbered contact sheet.
+Nothing here saves the story except `render_all`, which saves after every scene so an
+interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from worldforge.conductor.grid import contact_sheet
+from worldforge.core.errors import StoryError
+from worldforge.core.graph import StoryGraph
+from worldforge.core.model import Provenance, Render, Scene, Story
+from worldforge.engines.base import CancelToken, ImageEngine, ImageResult, ImageSettings, StepCallback
+from worldforge.prompting.image_prompt import CLIP_CONTENT_TOKENS, PromptReport, compose_image_prompt
+from worldforge.prompting.presets import load_presets
+from worldforge.store.folder import MAX_IMAGE_BYTES, StoryFolder
+
+PARENT = "parent"
+_SETTING_NAMES = {f.name for f in dataclasses.fields(ImageSettings)}
+
+
+@dataclass
+class RenderBatch:
+    """What one render produced: the new renders (in candidate order) and how."""
+
+    scene_id: str
+    renders: list[Render]
+    provenance: list[Provenance]
+    report: PromptReport
+    settings: ImageSettings
+    grid: str | None = None
+    init: str | None = None
+    results: list[ImageResult] = field(default_factory=list, repr=False)
+
+
+def image_settings(
+    story: Story, engine: ImageEngine, overrides: dict[str, Any] | None = None, init: bool = False
+) -> ImageSettings:
+    """Engine defaults, then the story's image_settings, then `overrides` (None values skipped).
+
+    With an init image the engine's image-to-image step count is the default, because
+    img2img runs only int(steps x strength) of its steps.
+    """
+    defaults: ImageSettings = getattr(engine, "defaults", None) or ImageSettings()
+    values = dataclasses.asdict(defaults)
+    init_steps = getattr(engine, "init_steps", None)
+    if init and init_steps:
+        values["steps"] = max(values["steps"], init_steps)
+    for source in (story.meta.image_settings, overrides or {}):
+        values.update({k: v for k, v in source.items() if k in _SETTING_NAMES and v is not None})
+    return ImageSettings(**values)
+
+
+def resolve_init(folder: StoryFolder, scene_id: str, init: str) -> tuple[bytes, str]:
+    """The init picture's bytes and where they came from: "parent" or a picture path."""
+    if init == PARENT:
+        story = folder.story
+        for parent in StoryGraph(story).parents(scene_id):
+            image = story.scenes[parent].image
+            if image:
+                return folder.read_image(image), f"parent {parent}: {image}"
+        raise StoryError(
+            f"scene {scene_id!r} has no parent scene with a chosen picture; render and choose "
+            "one for its parent first, or give a picture path with --init"
+        )
+    inside = folder.root / init
+    path = inside if init.startswith("images/") and inside.is_file() else Path(init).expanduser()
+    if not path.is_file():
+        raise StoryError(f"init picture {init!r} not found (give 'parent' or a picture file)")
+    data = path.read_bytes()
+    if len(data) > MAX_IMAGE_BYTES:
+        raise StoryError("init picture is larger than 64 MiB", path)
+    return data, str(init)
+
+
+def _provenance(result: ImageResult, preset: str | None, prompt: str) -> Provenance:
+    record = dict(result.record)
+    settings = dict(record.get("settings", {}))
+    if preset:
+        settings["preset"] = preset
+    if record.get("prompt_hidden"):
+        # the prompt stays out of the story too; its hash lets a re-composed prompt be checked
+        settings["prompt_sha256"] = hashlib.sha256(prompt.encode()).hexdigest()
+    record["settings"] = settings
+    known = {f for f in Provenance.model_fields if f not in ("id", "kind", "created")}
+    fields = {k: v for k, v in record.items() if k in known}
+    digest = hashlib.sha256(result.png).hexdigest()[:12]
+    return Provenance(
+        id=f"img-{digest}",
+        kind="image",
+        created=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        **fields,
+    )
+
+
+def render(
+    folder: StoryFolder,
+    scene_id: str,
+    engine: ImageEngine,
+    settings: ImageSettings,
+    preset: str | None = None,
+    init: str | None = None,
+    on_step: StepCallback | None = None,
+    cancel: CancelToken | None = None,
+    hide_prompt: bool = False,
+) -> RenderBatch:
+    """Render `settings.candidates` pictures of a scene and attach them to it (not saved)."""
+    story = folder.story
+    scene = story.scene(scene_id)
+    preset_name = preset or story.meta.image_settings.get("preset")
+    style = None
+    if preset_name:
+        try:
+            style = load_presets().get(preset_name)
+        except KeyError as exc:
+            raise StoryError(exc.args[0]) from None
+    count = getattr(engine, "count_tokens", None)
+    limit = getattr(engine, "token_limit", CLIP_CONTENT_TOKENS) if count else CLIP_CONTENT_TOKENS
+    report = compose_image_prompt(story, scene, style, count, limit, extra_negative=settings.negative_prompt)
+    init_bytes, init_label = resolve_init(folder, scene_id, init) if init else (None, None)
+    settings = dataclasses.replace(
+        settings, negative_prompt=report.negative, hide_prompt=hide_prompt or settings.hide_prompt
+    )
+    results = engine.generate(report.prompt, settings, init_bytes, on_step, cancel)
+
+    renders, records = [], []
+    known = {r.image for r in scene.renders}
+    for result in results:
+        image = folder.put_image(result.png)
+        provenance = _provenance(result, style.name if style else None, report.prompt)
+        render_ = Render(image=image, provenance=provenance.id, seed=result.seed)
+        renders.append(render_)
+        records.append(provenance)
+        if image not in known:
+            known.add(image)
+            scene.renders = [*scene.renders, render_]
+            scene.provenance = [*scene.provenance, provenance]
+    grid = None
+    if len(results) > 1:
+        credit = f"worldforge contact sheet of {len(results)} candidates for scene {scene_id}"
+        grid = folder.put_image(contact_sheet([r.png for r in results], credit, [r.image for r in renders]))
+    return RenderBatch(scene_id, renders, records, report, settings, grid, init_label, results)
+
+
+def choose(story: Story, scene_id: str, pick: int | str) -> Scene:
+    """Make a render the scene's picture: an index into scene.renders or its image path.
+
+    The picture's title defaults to the scene's title.
+    """
+    scene = story.scene(scene_id)
+    if isinstance(pick, int):
+        try:
+            image = scene.renders[pick].image
+        except IndexError:
+            raise StoryError(
+                f"scene {scene_id!r} has {len(scene.renders)} renders; no render {pick}"
+            ) from None
+    else:
+        if pick not in {r.image for r in scene.renders}:
+            raise StoryError(f"{pick!r} is not one of the renders of scene {scene_id!r}")
+        image = pick
+    scene.image = image
+    if not scene.image_title:
+        scene.image_title = scene.title
+    return scene
+
+
+def render_order(story: Story) -> list[str]:
+    """Breadth-first from the start (parents before children), then unreachable scenes."""
+    graph = StoryGraph(story)
+    order: list[str] = []
+    queue = deque([story.meta.start] if story.meta.start in story.scenes else [])
+    while queue:
+        scene_id = queue.popleft()
+        if scene_id in order:
+            continue
+        order.append(scene_id)
+        queue.extend(graph.children(scene_id))
+    return order + [sid for sid in story.scenes if sid not in order]
+
+
+SceneCallback = Callable[[str, int, int], None]
+
+
+def render_all(
+    folder: StoryFolder,
+    engine: ImageEngine,
+    settings: ImageSettings,
+    preset: str | None = None,
+    continuity: bool = False,
+    on_scene: SceneCallback | None = None,
+    on_step: StepCallback | None = None,
+    cancel: CancelToken | None = None,
+    hide_prompt: bool = False,
+) -> list[RenderBatch]:
+    """Render every scene without a chosen picture, choose candidate 1, save after each.
+
+    Scenes that already have a picture are skipped, so a run stopped half-way (cancel,
+    Ctrl-C, a crash) continues where it stopped. With `continuity`, a scene whose parent
+    has a picture starts from it (image-to-image).
+    """
+    story = folder.story
+    todo = [sid for sid in render_order(story) if not story.scenes[sid].image]
+    batches = []
+    graph = StoryGraph(story)
+    for number, scene_id in enumerate(todo, start=1):
+        if on_scene is not None:
+            on_scene(scene_id, number, len(todo))
+        has_parent_image = any(story.scenes[p].image for p in graph.parents(scene_id))
+        init = PARENT if continuity and has_parent_image else None
+        scene_settings = settings
+        if init and int(settings.steps * settings.strength) < 1:
+            steps = getattr(engine, "init_steps", None) or math.ceil(1 / settings.strength)
+            scene_settings = dataclasses.replace(settings, steps=max(settings.steps, steps))
+        batch = render(folder, scene_id, engine, scene_settings, preset, init, on_step, cancel, hide_prompt)
+        choose(story, scene_id, batch.renders[0].image)
+        folder.save()
+        batches.append(batch)
+    return batches

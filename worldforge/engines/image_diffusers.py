@@ -1,0 +1,444 @@
+"""The ImageEngine on diffusers: text-to-image and image-to-image on one set of weights.
+
+Design choices, each for a reason:
+- Candidates are rendered one at a time, each from its own seeded CPU generator: a batched
+  run computes in other shapes, so its pictures differ in the last bits from a single re-run.
+  One at a time, any candidate re-rendered from its record gives the same PNG bytes.
+- The pipeline returns latents and the engine decodes them itself: with the full VAE for
+  "final", with the tiny autoencoder (TAESD) for "draft"; a cancel between the last step and
+  the decode costs nothing, and no safety checker silently blacks pictures out.
+- Weights load from a local folder (a hub id is resolved to its cached snapshot first), as
+  safetensors only, never with remote code; the revision is the hub commit or a hash of the
+  local files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import secrets
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from worldforge import __version__
+from worldforge.core.compute import energy_wh
+from worldforge.engines.base import Cancelled, CancelToken, ImageResult, ImageSettings, StepCallback
+from worldforge.engines.errors import ModelUnavailable
+from worldforge.engines.image_device import pick_device, pick_dtype_name, quiet_libraries
+from worldforge.engines.image_png import a1111_parameters, encode_png, xmp_packet
+from worldforge.engines.image_preview import latent_preview_png, make_scheduler, sampler_name
+
+WEIGHT_SUFFIXES = (".safetensors", ".json", ".txt")
+
+
+def folder_revision(folder: Path) -> str:
+    """A content hash of a local model folder's weights, configs and tokenizer files."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in WEIGHT_SUFFIXES):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:160] if lines else "no details"
+
+
+def _hub_patterns(variant: str | None, pipeline: bool) -> list[str]:
+    """Only what loading needs: configs, tokenizer files, safetensors weights (one variant)."""
+    weights = f"*.{variant}.safetensors" if variant else "*model.safetensors"
+    if not pipeline:  # a single model (the tiny autoencoder) keeps its files at the top
+        return ["config.json", weights]
+    return ["model_index.json", "*/*.json", "*/*.txt", f"*/{weights}"]
+
+
+class DiffusersImageEngine:
+    """An ImageEngine on a diffusers Stable-Diffusion-family pipeline."""
+
+    name = "diffusers"
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        label: str | None = None,
+        license: str | None = None,
+        tiny_vae: str | None = None,
+        variant: str | None = None,
+        defaults: ImageSettings | None = None,
+        init_steps: int | None = None,
+        device: str | None = None,
+        dtype: str | None = None,
+        offline_tiny: bool = False,
+        allow_download: bool = False,
+        build: Callable[[], Path] | None = None,
+    ):
+        self.model_id = model
+        self.label = label or model
+        self.license = license
+        self.tiny_vae_id = tiny_vae
+        self.variant = variant
+        self.defaults = defaults or ImageSettings()
+        self.init_steps = init_steps
+        self.offline_tiny = offline_tiny
+        self.allow_download = allow_download
+        # makes the model folder on first use (the tiny pipeline): not at construction, so
+        # building an engine never imports torch
+        self._build = build
+        self._device_request = device
+        self._dtype_request = dtype
+        self.device = ""
+        self.dtype = ""
+        self.revision: str | None = None
+        self._folder: Path | None = None
+        self._pipes: dict[tuple[str, bool], Any] = {}
+        self._tokenizer: Any = None
+        self._scheduler_config: Any = None
+        self._scheduler_name: str | None = None
+
+    # -- loading -------------------------------------------------------------
+    @property
+    def loaded(self) -> bool:
+        return bool(self._pipes)
+
+    def _resolve(
+        self, say: Callable[[str], None], model: str, variant: str | None, pipeline: bool = True
+    ) -> tuple[Path, str]:
+        path = Path(model).expanduser()
+        if path.is_dir():
+            return path, folder_revision(path)
+        if path.is_absolute() or model.startswith((".", "~")) or model.count("/") > 1:
+            raise ModelUnavailable(f"no model folder at {model}")
+        from huggingface_hub import snapshot_download
+        from huggingface_hub.errors import LocalEntryNotFoundError
+
+        say(f"{'fetching' if self.allow_download else 'looking up'} {model}")
+        try:
+            folder = snapshot_download(
+                model,
+                allow_patterns=_hub_patterns(variant, pipeline),
+                local_files_only=not self.allow_download,
+            )
+        except LocalEntryNotFoundError as exc:
+            if self.allow_download:
+                raise ModelUnavailable(
+                    f"cannot download {model!r} ({_first_line(exc)}); check the network and that "
+                    "HF_HUB_OFFLINE is not set, or use --engine tiny"
+                ) from None
+            raise ModelUnavailable(
+                f"the weights of {model} are not on this machine: fetch them with "
+                f"`worldforge models pull {model}` (needs a network), or use the offline "
+                "test engine with `--engine tiny`"
+            ) from None
+        except Exception as exc:  # network, auth, missing repo: the remedy is the same
+            if not self.allow_download:
+                raise
+            raise ModelUnavailable(
+                f"cannot download {model!r} ({type(exc).__name__}: {_first_line(exc)}); check the network "
+                "and that HF_HUB_OFFLINE is not set, or use --engine tiny"
+            ) from None
+        return Path(folder), Path(folder).name
+
+    def tiny_vae_folder(self, say: Callable[[str], None]) -> Path:
+        assert self.tiny_vae_id is not None
+        return self._resolve(say, self.tiny_vae_id, None, pipeline=False)[0]
+
+    def model_folder(self, say: Callable[[str], None]) -> Path:
+        """The local pipeline folder (a hub id resolved to its snapshot, fetched if allowed)."""
+        if self._folder is None:
+            if self._build is not None:
+                say(f"building {self.label}")
+                self._build()
+            self._folder, self.revision = self._resolve(say, self.model_id, self.variant)
+            if not (self._folder / "model_index.json").is_file():
+                raise ModelUnavailable(f"{self._folder} has no model_index.json: not a diffusers pipeline")
+        return self._folder
+
+    def load(self, progress: Callable[[str], None] | None = None) -> None:
+        """Load the weights once; later calls return at once."""
+        if self._pipes:
+            return
+        say = progress or (lambda _msg: None)
+        folder = self.model_folder(say)
+        import torch
+        from diffusers import AutoencoderTiny, AutoPipelineForImage2Image, AutoPipelineForText2Image
+
+        quiet_libraries()
+        self.device = pick_device(self._device_request)
+        self.dtype = pick_dtype_name(self.device, self._dtype_request)
+        dtype = getattr(torch, self.dtype)
+        index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
+        kwargs: dict[str, Any] = {"torch_dtype": dtype, "use_safetensors": True}
+        if self.variant and any(folder.glob(f"*/*.{self.variant}.safetensors")):
+            kwargs["variant"] = self.variant
+        if "safety_checker" in index:
+            # we decode latents ourselves, so the checker would never run; don't load it
+            kwargs.update(safety_checker=None, requires_safety_checker=False)
+        say(f"loading {self.label} ({self.device}, {self.dtype})")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            t2i = AutoPipelineForText2Image.from_pretrained(str(folder), **kwargs).to(self.device)
+            pipes = {("final", False): t2i, ("final", True): AutoPipelineForImage2Image.from_pipe(t2i)}
+            if self.tiny_vae_id:
+                say(f"loading the tiny autoencoder {self.tiny_vae_id}")
+                tiny_folder = self.tiny_vae_folder(say)
+                taesd = AutoencoderTiny.from_pretrained(
+                    str(tiny_folder), torch_dtype=dtype, use_safetensors=True
+                )
+                taesd = taesd.to(self.device)
+                pipes[("draft", False)] = AutoPipelineForText2Image.from_pipe(t2i, vae=taesd)
+                pipes[("draft", True)] = AutoPipelineForImage2Image.from_pipe(t2i, vae=taesd)
+        for pipe in pipes.values():
+            pipe.set_progress_bar_config(disable=True)
+        self._scheduler_config = t2i.scheduler.config
+        self._tokenizer = t2i.tokenizer
+        self._pipes = pipes
+
+    # -- tokens --------------------------------------------------------------
+    def _load_tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            from transformers import CLIPTokenizer
+
+            quiet_libraries()
+            self._tokenizer = CLIPTokenizer.from_pretrained(
+                str(self.model_folder(lambda _m: None) / "tokenizer")
+            )
+        return self._tokenizer
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` for this model's CLIP tokenizer, without BOS/EOS."""
+        return len(self._load_tokenizer()(text, add_special_tokens=False).input_ids)
+
+    @property
+    def token_limit(self) -> int:
+        """Content tokens CLIP reads (77 minus the begin and end markers)."""
+        return int(self._load_tokenizer().model_max_length) - 2
+
+    # -- generating ------------------------------------------------------------
+    def check(self, settings: ImageSettings, init: bool) -> None:
+        """Settings the pipeline would reject, as one clear error before any work."""
+        if settings.width % 8 or settings.height % 8 or settings.width < 8 or settings.height < 8:
+            raise ValueError(
+                f"size {settings.width}x{settings.height}: width and height must be multiples of 8"
+            )
+        if settings.steps < 1 or settings.candidates < 1:
+            raise ValueError("steps and candidates must be at least 1")
+        if init:
+            if not 0.0 < settings.strength <= 1.0:
+                raise ValueError(f"strength {settings.strength} must be in (0, 1]")
+            if int(settings.steps * settings.strength) < 1:
+                need = int(1 / settings.strength) + 1
+                raise ValueError(
+                    f"image-to-image runs int(steps x strength) steps: {settings.steps} x "
+                    f"{settings.strength} is 0; use at least {need} steps or a higher strength"
+                )
+        if settings.quality not in ("draft", "final"):
+            raise ValueError(f"quality {settings.quality!r} must be 'draft' or 'final'")
+
+    def seeds(self, settings: ImageSettings) -> list[int]:
+        """One seed per candidate: the given seed and the ones after it, or a random start."""
+        base = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
+        return [base + i for i in range(settings.candidates)]
+
+    def generate(
+        self,
+        prompt: str,
+        settings: ImageSettings,
+        init_image: bytes | None = None,
+        on_step: StepCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[ImageResult]:
+        self.check(settings, init_image is not None)
+        self.load()
+        from PIL import Image
+
+        init = None
+        init_sha = None
+        if init_image is not None:
+            init_sha = hashlib.sha256(init_image).hexdigest()
+            with Image.open(io.BytesIO(init_image)) as opened:
+                init = opened.convert("RGB").resize(
+                    (settings.width, settings.height), Image.Resampling.LANCZOS
+                )
+        draft = settings.quality == "draft" and ("draft", False) in self._pipes
+        pipe = self._pipes[("draft" if draft else "final", init is not None)]
+        self._use_scheduler(settings.scheduler)
+        results = []
+        for index, seed in enumerate(self.seeds(settings)):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            results.append(
+                self._render_one(pipe, prompt, settings, index, seed, init, init_sha, draft, on_step, cancel)
+            )
+        return results
+
+    def _use_scheduler(self, name: str | None) -> None:
+        """Swap the sampler on every pipeline (None: the model's own)."""
+        if name == self._scheduler_name:
+            return
+        scheduler = (
+            make_scheduler(name, self._scheduler_config)
+            if name
+            else make_scheduler_like(self._scheduler_config)
+        )
+        for pipe in self._pipes.values():
+            pipe.scheduler = scheduler
+        self._scheduler_name = name
+
+    def _render_one(
+        self,
+        pipe: Any,
+        prompt: str,
+        settings: ImageSettings,
+        index: int,
+        seed: int,
+        init: Any,
+        init_sha: str | None,
+        draft: bool,
+        on_step: StepCallback | None,
+        cancel: CancelToken | None,
+    ) -> ImageResult:
+        import torch
+        from torch.utils.flop_counter import FlopCounterMode
+
+        def step_end(pipeline: Any, i: int, _t: Any, tensors: dict[str, Any]) -> dict[str, Any]:
+            if cancel is not None and cancel.cancelled:
+                pipeline._interrupt = True
+                return {}
+            if on_step is not None:
+                step, total = i + 1, pipeline.num_timesteps
+                every = max(1, total // 4)
+                want = step == 1 or step % every == 0 or step == total
+                on_step(index, step, total, latent_preview_png(tensors["latents"]) if want else None)
+            return {}
+
+        kwargs: dict[str, Any] = {
+            "prompt": prompt,
+            "negative_prompt": settings.negative_prompt or None,
+            "num_inference_steps": settings.steps,
+            "guidance_scale": settings.guidance,
+            "generator": torch.Generator("cpu").manual_seed(seed),
+            "output_type": "latent",
+            "callback_on_step_end": step_end,
+        }
+        if init is not None:
+            kwargs.update(image=init, strength=settings.strength)
+        else:
+            kwargs.update(width=settings.width, height=settings.height)
+        start = time.perf_counter()
+        with torch.inference_mode(), FlopCounterMode(display=False) as flop_counter:
+            latents = pipe(**kwargs).images
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            image = self._decode(pipe, latents)
+        wall = time.perf_counter() - start
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled()
+        record = self._record(
+            prompt,
+            settings,
+            seed,
+            init_sha,
+            draft,
+            type(pipe.scheduler).__name__,
+            flop_counter.get_total_flops(),
+        )
+        png = self._encode(image, record, prompt, settings)
+        record.update(wall_s=round(wall, 3), energy_wh=energy_wh(wall, self.device))
+        return ImageResult(index=index, png=png, seed=seed, record=record)
+
+    def _decode(self, pipe: Any, latents: Any) -> Any:
+        import torch
+
+        vae = pipe.vae
+        if vae.dtype == torch.float16 and getattr(vae.config, "force_upcast", False):
+            vae = vae.to(torch.float32)
+        scaled = latents.to(vae.dtype) / vae.config.scaling_factor
+        pixels = vae.decode(scaled, return_dict=False)[0]
+        return pipe.image_processor.postprocess(pixels.float(), output_type="pil")[0]
+
+    def _record(
+        self,
+        prompt: str,
+        settings: ImageSettings,
+        seed: int,
+        init_sha: str | None,
+        draft: bool,
+        scheduler: str,
+        flops: int,
+    ) -> dict[str, Any]:
+        import diffusers
+        import PIL
+        import torch
+        import transformers
+
+        used: dict[str, Any] = {
+            "width": settings.width,
+            "height": settings.height,
+            "steps": settings.steps,
+            "guidance": settings.guidance,
+            "scheduler": scheduler,
+            "quality": settings.quality,
+            "decoder": "taesd" if draft else "vae",
+            "dtype": self.dtype,
+        }
+        if not settings.hide_prompt:
+            used = {"prompt": prompt, "negative_prompt": settings.negative_prompt, **used}
+        if init_sha is not None:
+            used.update(init_sha256=init_sha, strength=settings.strength)
+        if self.offline_tiny:
+            used["offline_tiny"] = True
+        return {
+            "engine": self.name,
+            "model": self.label,
+            "revision": self.revision,
+            "license": self.license,
+            "settings": used,
+            "seed": seed,
+            "versions": {
+                "worldforge": __version__,
+                "torch": torch.__version__,
+                "diffusers": diffusers.__version__,
+                "transformers": transformers.__version__,
+                "pillow": PIL.__version__,
+            },
+            "device": self.device,
+            "flops": float(flops) if flops else None,
+            "prompt_hidden": settings.hide_prompt,
+        }
+
+    def _encode(self, image: Any, record: dict[str, Any], prompt: str, settings: ImageSettings) -> bytes:
+        used = record["settings"]
+        fields: dict[str, Any] = {
+            "Steps": settings.steps,
+            "Sampler": sampler_name(used["scheduler"]),
+            "CFG scale": settings.guidance,
+            "Seed": record["seed"],
+            "Size": f"{settings.width}x{settings.height}",
+            "Model": self.label,
+            "Denoising strength": used.get("strength"),
+            "Version": f"worldforge {__version__}",
+        }
+        hidden = settings.hide_prompt
+        parameters = a1111_parameters(
+            None if hidden else prompt, None if hidden else settings.negative_prompt, fields
+        )
+        credit = f"worldforge {__version__} ({self.name}, {self.label})"
+        if self.offline_tiny:
+            credit += " - random-weight test model: this picture is noise"
+        xmp = xmp_packet(credit, description=None if hidden else prompt, rights=self.license)
+        return encode_png(image, xmp, record, parameters)
+
+
+def make_scheduler_like(config: Any) -> Any:
+    """A fresh scheduler of the model's own class and config."""
+    import diffusers
+
+    return getattr(diffusers, config["_class_name"]).from_config(config)

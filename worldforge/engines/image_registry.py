@@ -1,0 +1,106 @@
+"""From what the user typed (--engine, a story's model choice) to a ready ImageEngine.
+
+Accepted: "tiny" (the offline random-weight pipeline), a preset name, a hub id, a local
+folder. Nothing: the default preset if its weights are on this machine, else tiny, so the
+app always runs offline (its noise labelled as such).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from worldforge.engines.base import ImageSettings
+from worldforge.engines.image_diffusers import DiffusersImageEngine
+from worldforge.engines.image_presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD_LICENSE, ImagePreset
+from worldforge.engines.image_tiny import TAESD_SUBFOLDER, build_tiny_image_pipeline, tiny_image_path
+
+TINY = "tiny"
+TINY_LABEL = "worldforge/tiny-sd"
+
+
+def tiny_image_engine(path: Path | str | None = None, **options: object) -> DiffusersImageEngine:
+    """The offline test engine; the tiny pipeline is built when first loaded (well under a second)."""
+    folder = Path(path) if path is not None else tiny_image_path()
+    return DiffusersImageEngine(
+        str(folder),
+        label=TINY_LABEL,
+        license="random-weight test model built locally; its pictures are noise",
+        tiny_vae=str(folder / TAESD_SUBFOLDER),
+        defaults=ImageSettings(width=64, height=64, steps=4, guidance=0.0, candidates=4),
+        init_steps=4,
+        offline_tiny=True,
+        build=lambda: build_tiny_image_pipeline(folder),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def preset_engine(preset: ImagePreset, **options: object) -> DiffusersImageEngine:
+    return DiffusersImageEngine(
+        preset.model,
+        label=preset.model,
+        license=preset.license,
+        tiny_vae=preset.tiny_vae,
+        variant=preset.variant,
+        defaults=ImageSettings(
+            width=preset.width,
+            height=preset.height,
+            steps=preset.steps,
+            guidance=preset.guidance,
+            candidates=4,
+        ),
+        init_steps=preset.init_steps,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def is_cached(model: str, variant: str | None = None) -> bool:
+    """Are the weights of a hub model in the local Hugging Face cache (no network asked)?"""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        folder = Path(snapshot_download(model, local_files_only=True))
+    except LocalEntryNotFoundError:
+        return False
+    return (folder / "model_index.json").is_file()
+
+
+def pull_image_model(name: str, progress: Callable[[str], None] | None = None) -> Path:
+    """Download an image preset or hub id (safetensors, configs, tokenizer; its tiny
+    autoencoder too) into the Hugging Face cache; returns the pipeline folder."""
+    engine = image_engine(name, allow_download=True)
+    if engine.offline_tiny:
+        return Path(engine.model_id)
+    say = progress or (lambda _message: None)
+    folder = engine.model_folder(say)
+    if engine.tiny_vae_id:
+        engine.tiny_vae_folder(say)
+    return folder
+
+
+def image_engine(choice: str | None = None, **options: object) -> DiffusersImageEngine:
+    """The engine for `choice` (see the module doc). Loading happens later, in `load()`."""
+    if choice is None:
+        preset = IMAGE_PRESETS[DEFAULT_IMAGE_PRESET]
+        return preset_engine(preset, **options) if is_cached(preset.model) else tiny_image_engine(**options)
+    if choice == TINY:
+        return tiny_image_engine(**options)
+    if choice in IMAGE_PRESETS:
+        return preset_engine(IMAGE_PRESETS[choice], **options)
+    folder = Path(choice).expanduser()
+    if folder.is_dir():
+        tiny_vae = folder / TAESD_SUBFOLDER
+        return DiffusersImageEngine(
+            str(folder),
+            label=folder.name,
+            tiny_vae=str(tiny_vae) if tiny_vae.is_dir() else None,
+            **options,  # type: ignore[arg-type]
+        )
+    for preset in IMAGE_PRESETS.values():
+        if preset.model == choice:
+            return preset_engine(preset, **options)
+    return DiffusersImageEngine(choice, **options)  # type: ignore[arg-type]
+
+
+__all__ = ["TAESD_LICENSE", "TINY", "image_engine", "is_cached", "preset_engine", "tiny_image_engine"]

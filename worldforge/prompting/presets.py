@@ -1,0 +1,126 @@
+"""Style presets: named bundles of prompt keywords, a negative prompt and a template.
+
+Built-in presets ship as package data in worldforge/prompts/styles/*.yaml (the top-level
+prompts/ folder of the repository is a link to it: one source of truth). Users add or
+override presets with YAML files in <config dir>/presets/ (the platform's user config dir
+for worldforge, or $WORLDFORGE_CONFIG). A broken user file is reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+MAX_PRESET_BYTES = 64 * 1024
+
+
+class StylePreset(BaseModel):
+    """One style: what it adds to the prompt and what it asks the model to avoid."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = ""
+    # how the scene's visual summary is framed; must contain {subject}
+    template: str = "{subject}"
+    keywords: list[str] = Field(default_factory=list)
+    negative: list[str] = Field(default_factory=list)
+    # notes such as an artist's dates and public-domain status
+    note: str = ""
+    # where it came from: "built-in" or the user file's path (not read from YAML)
+    source: str = Field(default="built-in", exclude=True)
+
+    @field_validator("template")
+    @classmethod
+    def _has_subject(cls, value: str) -> str:
+        if "{subject}" not in value:
+            raise ValueError("template must contain {subject}")
+        try:
+            value.format(subject="x")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("template may use only the {subject} placeholder") from None
+        return value
+
+    def frame(self, subject: str) -> str:
+        return self.template.format(subject=subject)
+
+
+@dataclass
+class PresetCatalog:
+    presets: dict[str, StylePreset] = field(default_factory=dict)
+    # "file: what is wrong" for each user preset that could not be read
+    problems: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> StylePreset:
+        try:
+            return self.presets[name]
+        except KeyError:
+            known = ", ".join(sorted(self.presets)) or "none"
+            raise KeyError(f"no style preset {name!r}; known presets: {known}") from None
+
+
+def config_dir() -> Path:
+    """$WORLDFORGE_CONFIG, else the platform's user config dir for worldforge."""
+    override = os.environ.get("WORLDFORGE_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("worldforge", appauthor=False))
+
+
+def user_presets_dir() -> Path:
+    return config_dir() / "presets"
+
+
+def parse_preset(text: str, default_name: str, source: str) -> StylePreset:
+    """A preset from YAML text; raises ValueError with a readable message."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ValueError(f"{where}not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(value, dict):
+        raise ValueError("a preset is a mapping with keywords, negative, template, description")
+    value.setdefault("name", default_name)
+    try:
+        return StylePreset(**value, source=source)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValueError(f"{where}: {first['msg']}") from None
+
+
+def builtin_presets() -> dict[str, StylePreset]:
+    styles = resources.files("worldforge") / "prompts" / "styles"
+    found: dict[str, StylePreset] = {}
+    for entry in sorted(styles.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            preset = parse_preset(entry.read_text(encoding="utf-8"), entry.name[:-5], "built-in")
+            found[preset.name] = preset
+    return found
+
+
+def load_presets(user_dir: Path | None = None) -> PresetCatalog:
+    """Built-in presets, then the user's (a user preset replaces a built-in of the same name)."""
+    catalog = PresetCatalog(builtin_presets())
+    folder = user_dir if user_dir is not None else user_presets_dir()
+    if not folder.is_dir():
+        return catalog
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            if path.stat().st_size > MAX_PRESET_BYTES:
+                raise ValueError("larger than 64 KiB: not a preset")
+            preset = parse_preset(path.read_text(encoding="utf-8"), path.stem, str(path))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            catalog.problems.append(f"{path}: {exc}")
+            continue
+        catalog.presets[preset.name] = preset
+    return catalog
