@@ -63,11 +63,25 @@ def synthetic_story(root: Path, size: int) -> StoryFolder:
             model_spans=[(len(PARAGRAPH) + 2, len(text) - 1)],
             renders=[Render(image=rel, provenance=f"i{i}", seed=i)],
             provenance=[
-                Provenance(id=f"t{i}", kind="text", engine="transformers", model="openai-community/gpt2",
-                           license="MIT", flops=1e12, energy_wh=0.01),
-                Provenance(id=f"i{i}", kind="image", engine="diffusers", model="segmind/tiny-sd",
-                           license="creativeml-openrail-m", settings={"prompt": "a harbour"},
-                           flops=2e13, energy_wh=0.02),
+                Provenance(
+                    id=f"t{i}",
+                    kind="text",
+                    engine="transformers",
+                    model="openai-community/gpt2",
+                    license="MIT",
+                    flops=1e12,
+                    energy_wh=0.01,
+                ),
+                Provenance(
+                    id=f"i{i}",
+                    kind="image",
+                    engine="diffusers",
+                    model="segmind/tiny-sd",
+                    license="creativeml-openrail-m",
+                    settings={"prompt": "a harbour"},
+                    flops=2e13,
+                    energy_wh=0.02,
+                ),
             ],
         )
     folder.story.scenes = scenes
@@ -99,8 +113,10 @@ def main() -> None:
             twee_s = timed(lambda folder=folder: export_twee(folder.story))
             rows.append((size, html_s, epub_s, twee_s))
     base = rows[0]
-    print(f"{'scenes':>7} {'html s':>8} {'s/1k':>6} {'growth':>7} {'epub s':>8} {'s/1k':>6} {'growth':>7}"
-          f" {'twee s':>7} {'s/1k':>6}")
+    print(
+        f"{'scenes':>7} {'html s':>8} {'s/1k':>6} {'growth':>7} {'epub s':>8} {'s/1k':>6} {'growth':>7}"
+        f" {'twee s':>7} {'s/1k':>6}"
+    )
     for size, html_s, epub_s, twee_s in rows:
         scale = size / base[0]
         print(

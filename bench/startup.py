@@ -33,7 +33,8 @@ def first_frame(command: str, expect: str, env: dict[str, str], timeout: float =
     start = time.perf_counter()
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "35", command],
-        check=True, env=env,
+        check=True,
+        env=env,
     )
     try:
         while time.perf_counter() - start < timeout:

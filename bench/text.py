@@ -44,8 +44,9 @@ def build_gpt2_small(folder: Path) -> None:
     from worldforge.engines.tiny_text import CORPUS
 
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator([CORPUS], vocab_size=2000, min_frequency=2,
-                            special_tokens=["<|endoftext|>"], show_progress=False)
+    bpe.train_from_iterator(
+        [CORPUS], vocab_size=2000, min_frequency=2, special_tokens=["<|endoftext|>"], show_progress=False
+    )
     bpe.save_model(str(folder))
     vocab = json.loads((folder / "vocab.json").read_text())
     trained = len(vocab)
@@ -61,8 +62,10 @@ def build_gpt2_small(folder: Path) -> None:
     model = GPT2LMHeadModel(config)
     with quiet_transformers():
         model.save_pretrained(folder, safe_serialization=True)
-    print(f"built GPT-2 small: {sum(p.numel() for p in model.parameters()) / 1e6:.0f}M "
-          f"parameters, vocab {GPT2_VOCAB} ({trained} trained BPE tokens + placeholders)")
+    print(
+        f"built GPT-2 small: {sum(p.numel() for p in model.parameters()) / 1e6:.0f}M "
+        f"parameters, vocab {GPT2_VOCAB} ({trained} trained BPE tokens + placeholders)"
+    )
 
 
 def prompt_of(tokenizer, n: int) -> tuple[str, list[int]]:
@@ -93,8 +96,14 @@ class Baseline:
 
         with quiet_transformers():
             started = time.perf_counter()
-            out = self.model.generate(self.inputs, do_sample=True, num_return_sequences=CANDIDATES,
-                                      max_new_tokens=new_tokens, min_new_tokens=new_tokens, pad_token_id=0)
+            out = self.model.generate(
+                self.inputs,
+                do_sample=True,
+                num_return_sequences=CANDIDATES,
+                max_new_tokens=new_tokens,
+                min_new_tokens=new_tokens,
+                pad_token_id=0,
+            )
             wall = time.perf_counter() - started
         return (out.shape[1] - self.inputs.shape[1]) * out.shape[0] / wall
 
@@ -113,8 +122,15 @@ class EngineRun:
         print(f"  [{self.engine.name}] load (and conversion, once) {time.perf_counter() - started:.1f} s")
         assert self.engine.count_tokens(text) == PROMPT_TOKENS
         self.text = text
-        self.settings = TextSettings(max_new_tokens=NEW_TOKENS, candidates=CANDIDATES, temperature=1.0,
-                                     top_p=1.0, top_k=50, repetition_penalty=1.0, stop="tokens")
+        self.settings = TextSettings(
+            max_new_tokens=NEW_TOKENS,
+            candidates=CANDIDATES,
+            temperature=1.0,
+            top_p=1.0,
+            top_k=50,
+            repetition_penalty=1.0,
+            stop="tokens",
+        )
         self.engine.generate(text, replace(self.settings, max_new_tokens=4, seed=0))  # warm-up
         self.round = 0
 
@@ -160,16 +176,20 @@ def main() -> None:
             firsts.append(first)
             if i == 0:
                 c_rates.append(plain.run()[0])
-            print(f"  round {i + 1}: (a) {a_rates[-1]:.1f}  (b) {b_rates[-1]:.1f} tokens/s, "
-                  f"first token {first * 1000:.0f} ms")
+            print(
+                f"  round {i + 1}: (a) {a_rates[-1]:.1f}  (b) {b_rates[-1]:.1f} tokens/s, "
+                f"first token {first * 1000:.0f} ms"
+            )
         a, b, c = max(a_rates), max(b_rates), max(c_rates)
         print()
         print(f"(a) baseline transformers generate fp32: {a:.1f} tokens/s")
         print(f"(b) worldforge default CPU path [{fast.engine.name}]: {b:.1f} tokens/s")
         print(f"(c) worldforge transformers backend: {c:.1f} tokens/s")
         print(f"ratio b/a: {b / a:.2f}  (target >= 2.5)")
-        print(f"time to first streamed token (b): {min(firsts):.3f} s best, {max(firsts):.3f} s worst "
-              "(target <= 0.5 s)")
+        print(
+            f"time to first streamed token (b): {min(firsts):.3f} s best, {max(firsts):.3f} s worst "
+            "(target <= 0.5 s)"
+        )
         print(f"ratio c/a: {c / a:.2f}")
 
 

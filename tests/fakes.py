@@ -20,7 +20,22 @@ from worldforge.engines.base import (
     TextSettings,
 )
 
-WORDS = ["the", "red", "crane", "sang", "over", "the", "dock", "and", "the", "crowd", "answered", "in", "one", "voice"]
+WORDS = [
+    "the",
+    "red",
+    "crane",
+    "sang",
+    "over",
+    "the",
+    "dock",
+    "and",
+    "the",
+    "crowd",
+    "answered",
+    "in",
+    "one",
+    "voice",
+]
 
 
 class FakeTextEngine:

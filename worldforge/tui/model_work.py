@@ -220,18 +220,32 @@ class ModelWork:
         self.push_screen(EditCandidateScreen(candidate.text), done)
 
     # -- illustrate ------------------------------------------------------------------
+    def action_render_options(self) -> None:
+        from worldforge.tui.screens.render_options import RenderOptionsScreen
+
+        def chosen(options: dict | None) -> None:
+            if options:
+                self.render_options = options
+                self.notify("picture options kept: ctrl+r renders with them", timeout=3)
+
+        self.push_screen(RenderOptionsScreen(self.session.story, self.current, self.render_options), chosen)
+
     def action_illustrate(self) -> None:
+        from worldforge.conductor.render import image_settings
+
         cancel = self._begin("rendering", "image")
         if cancel is None:
             return
         options = dict(self.render_options)
-        settings = settings_from(ImageSettings, self.session.story.meta.image_settings, options)
+        settings = image_settings(
+            self.session.story, self.image_engine, options, init=bool(options.get("init"))
+        )
         folder = StoryFolder(self.session.root, self.session.story.copy(), {}, {})
         self.render_worker(folder, self.current, settings, options, cancel)
 
     @work(thread=True, exclusive=True, group="model")
     def render_worker(
-        self, folder: StoryFolder, scene_id: str, settings: ImageSettings, options: dict, cancel
+        self, folder: StoryFolder, scene_id: str, settings: ImageSettings, options: dict, cancel: CancelToken
     ) -> None:
         from worldforge.conductor.render import render
 
@@ -263,7 +277,7 @@ class ModelWork:
         except Exception as err:
             self.call_from_thread(self._work_failed, f"rendering failed: {err}", "error")
             return
-        self.call_from_thread(self._rendered, folder.story, scene_id, len(batch.renders))
+        self.call_from_thread(self._rendered, folder.story, scene_id, [r.image for r in batch.renders])
 
     def on_render_progress(self, event: RenderProgress) -> None:
         count = int(self.render_options.get("candidates") or 1)
@@ -271,16 +285,16 @@ class ModelWork:
             event.candidate, count, event.step, event.total, event.preview
         )
 
-    def _rendered(self, worked: Story, scene_id: str, count: int) -> None:
+    def _rendered(self, worked: Story, scene_id: str, images: list[str]) -> None:
         self._generated(worked, scene_id, "Illustrate")
         scene = self.session.story.scenes.get(scene_id)
-        if scene is None or not scene.renders:
+        if scene is None or not images:
             return
-        new = scene.renders[-count:]
-        if count == 1:
-            self._choose(scene_id, new[0].image)
+        renders = [r for image in images for r in scene.renders if r.image == image][: len(images)]
+        if len(renders) == 1:
+            self._choose(scene_id, renders[0].image)
         else:
-            self._pick_render(scene_id, new)
+            self._pick_render(scene_id, renders)
 
     def _choose(self, scene_id: str, image: str) -> None:
         from worldforge.conductor.render import choose

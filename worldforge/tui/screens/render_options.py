@@ -13,8 +13,11 @@ from worldforge.prompting.image_prompt import compose_image_prompt
 from worldforge.prompting.presets import load_presets
 from worldforge.tui.screens.dialogs import Dialog
 
-INIT_CHOICES = [("text only (no init picture)", ""), ("from the parent scene's picture", "parent"),
-                ("from a picture file…", "file")]
+INIT_CHOICES = [
+    ("text only (no init picture)", ""),
+    ("from the parent scene's picture", "parent"),
+    ("from a picture file…", "file"),
+]
 
 
 def _int(text: str) -> int | None:
@@ -31,8 +34,10 @@ def _size(text: str) -> tuple[int, int] | None:
 
 
 class RenderOptionsScreen(Dialog):
-    BINDINGS = [Binding("ctrl+s", "apply", "Use these options", priority=True),
-                Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "apply", "Use these options", priority=True),
+        Binding("escape", "dismiss(None)", "Cancel"),
+    ]
 
     def __init__(self, story: Story, scene_id: str, options: dict) -> None:
         super().__init__()
@@ -48,9 +53,15 @@ class RenderOptionsScreen(Dialog):
         with VerticalScroll(classes="dialog-box tall"):
             yield Label("Picture options (ctrl+s to keep, Escape to cancel)", classes="dialog-question")
             yield Label("Style preset", classes="field-label")
-            yield Select([(f"{p.name} — {p.description}" if p.description else p.name, p.name)
-                          for p in self.catalog.presets.values()],
-                         value=o.get("preset") or Select.BLANK, prompt="(none: world style only)", id="preset")
+            yield Select(
+                [
+                    (f"{p.name} — {p.description}" if p.description else p.name, p.name)
+                    for p in self.catalog.presets.values()
+                ],
+                value=o.get("preset") or Select.NULL,
+                prompt="(none: world style only)",
+                id="preset",
+            )
             with Horizontal(classes="option-row"):
                 with Vertical():
                     yield Label("Candidates", classes="field-label")
@@ -68,11 +79,15 @@ class RenderOptionsScreen(Dialog):
             yield Label("Start from", classes="field-label")
             yield Select(INIT_CHOICES, value=init_kind, allow_blank=False, id="init")
             yield Input(init if init_kind == "file" else "", placeholder="path to a picture", id="init-file")
-            yield Label("Strength (how far from the init picture: 0.1 keeps it, 0.9 repaints)",
-                        classes="field-label")
+            yield Label(
+                "Strength (how far from the init picture: 0.1 keeps it, 0.9 repaints)", classes="field-label"
+            )
             yield Input(str(o.get("strength") or 0.6), type="number", id="strength")
-            yield Checkbox("Hide the prompt in the picture's metadata (credit and settings stay)",
-                           o.get("hide_prompt", False), id="hide-prompt")
+            yield Checkbox(
+                "Hide the prompt in the picture's metadata (credit and settings stay)",
+                o.get("hide_prompt", False),
+                id="hide-prompt",
+            )
             yield Label("Composed prompt", classes="field-label")
             yield Static("", markup=False, id="prompt-preview")
             yield Button("Use these options", variant="primary", id="apply")

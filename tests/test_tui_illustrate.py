@@ -1,0 +1,121 @@
+"""Illustrating in the studio, and the whole loop on the tiny real engines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, OptionList, Select
+from textual_image.widget import HalfcellImage
+
+from worldforge.engines.image_png import read_png_metadata
+from worldforge.store import StoryFolder
+from worldforge.tui.app import make_app
+from worldforge.tui.messages import RenderProgress
+from worldforge.tui.screens.pick_render import PickRenderScreen
+from worldforge.tui.widgets.candidates import CandidatesPanel
+
+from .fakes import FakeImageEngine
+
+
+def studio(story_dir: Path, text=None, image=None):
+    return make_app(
+        story_dir, text_engine=text, image_engine=image, image_widget=HalfcellImage, autosave_seconds=0.05
+    )
+
+
+async def finish(pilot, app) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.15)
+
+
+@pytest.mark.asyncio
+async def test_illustrate_shows_progress_and_keeps_the_picture(story_dir: Path):
+    progress: list[RenderProgress] = []
+    app = studio(story_dir, image=FakeImageEngine(delay=0.01))
+    hook = lambda m: progress.append(m) if isinstance(m, RenderProgress) else None  # noqa: E731
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        await finish(pilot, app)
+        await pilot.press("ctrl+r")
+        await finish(pilot, app)
+    scene = StoryFolder.open(story_dir).story.scene("start")
+    assert scene.image and scene.image.startswith("images/")
+    assert scene.image_title == "Start"
+    assert (story_dir / scene.image).is_file()
+    assert progress and progress[-1].step == progress[-1].total
+
+
+@pytest.mark.asyncio
+async def test_options_then_pick_one_of_several(story_dir: Path):
+    app = studio(story_dir, image=FakeImageEngine())
+    async with app.run_test(size=(110, 40)) as pilot:
+        await finish(pilot, app)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#candidates", Input).value = "3"
+        app.screen.query_one("#seed", Input).value = "40"
+        app.screen.query_one("#preset", Select).value = "pixel-art"
+        await pilot.pause()
+        assert "pixel" in str(app.screen.query_one("#prompt-preview").render()).lower()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.render_options["candidates"] == 3 and app.render_options["seed"] == 40
+        await pilot.press("ctrl+r")
+        await finish(pilot, app)
+        assert isinstance(app.screen, PickRenderScreen)
+        app.screen.query_one(OptionList).highlighted = 2
+        await pilot.press("enter")
+        await finish(pilot, app)
+    scene = StoryFolder.open(story_dir).story.scene("start")
+    assert [r.seed for r in scene.renders] == [40, 41, 42]
+    assert scene.image == scene.renders[2].image
+
+
+@pytest.mark.asyncio
+async def test_tiny_engines_expand_accept_branch_render_pick_save(
+    story_dir: Path, tiny_torch_engine, tiny_image
+):
+    """The same transformers and diffusers code users run, through the studio's keys."""
+    app = studio(story_dir, text=tiny_torch_engine, image=tiny_image)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await finish(pilot, app)
+        assert app.query_one("#banner").display
+        await pilot.press("ctrl+g")
+        await finish(pilot, app)
+        app.query_one(CandidatesPanel).focus()
+        await pilot.press("1", "a")
+        await finish(pilot, app)
+        await pilot.press("2", "v", "b")
+        await finish(pilot, app)
+        child = app.session.story.scene("start").links[-1].to
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#candidates", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
+        await finish(pilot, app)
+        assert isinstance(app.screen, PickRenderScreen)
+        await pilot.press("enter")
+        await finish(pilot, app)
+
+        app.go_to(child)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#candidates", Input).value = "1"
+        app.screen.query_one("#steps", Input).value = "4"
+        app.screen.query_one("#init", Select).value = "parent"
+        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+r")
+        await finish(pilot, app)
+        assert not [n.message for n in app._notifications if "failed" in n.message]
+        assert "test noise" in str(app.query_one("#image-caption").render())
+    story = StoryFolder.open(story_dir).story
+    start, branch = story.scene("start"), story.scene(child)
+    assert start.model_spans and [c.status for c in start.candidates].count("accepted") == 1
+    assert branch.text and branch.model_spans == [(0, len(branch.text))]
+    assert start.image and branch.image
+    record = next(p for p in branch.provenance if p.kind == "image")
+    assert record.settings.get("init_sha256") or record.settings.get("init")
+    meta = read_png_metadata((story_dir / branch.image).read_bytes())
+    assert "parameters" in meta
