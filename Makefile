@@ -23,9 +23,10 @@ $(JS_STAMP): $(JS)/package-lock.json
 
 setup: $(STAMP) $(JS_STAMP)
 
+# the demo works on a copy, so the example in stories/ stays as shipped
 demo: $(STAMP)
-	$(BIN)/worldforge graph stories/socialist-gundam
-	$(BIN)/worldforge check stories/socialist-gundam
+	@test -d demo/socialist-gundam || (mkdir -p demo && cp -r stories/socialist-gundam demo/)
+	$(BIN)/worldforge open demo/socialist-gundam
 
 test: $(STAMP) $(JS_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider

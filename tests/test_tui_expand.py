@@ -129,3 +129,36 @@ async def test_edit_then_accept_marks_the_changes_as_human(story_dir: Path):
     assert scene.text.endswith(" HUMAN")
     end_of_model = max(e for _, e in scene.model_spans)
     assert end_of_model <= len(scene.text) - len(" HUMAN")
+
+
+class BrokenEngine(FakeTextEngine):
+    def load(self, progress=None) -> None:
+        raise RuntimeError("CUDA out of memory")
+
+
+@pytest.mark.asyncio
+async def test_a_model_that_fails_to_load_is_a_notification_not_a_crash(story_dir: Path):
+    app = studio(story_dir, BrokenEngine())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot, app)
+        assert any("out of memory" in n.message for n in app._notifications)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert app.is_running and app.busy is None
+        assert "restart with another --engine" in list(app._notifications)[-1].message
+
+
+class FailingGeneration(FakeTextEngine):
+    def generate(self, *args, **kwargs):
+        raise MemoryError("not enough memory for 4 candidates")
+
+
+@pytest.mark.asyncio
+async def test_a_generation_error_is_a_notification(story_dir: Path):
+    app = studio(story_dir, FailingGeneration())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+g")
+        await finish(pilot, app)
+        assert app.is_running and app.busy is None
+        assert any("expansion failed" in n.message for n in app._notifications)

@@ -41,6 +41,7 @@ class ModelWork:
         self.cancel_token: CancelToken | None = None
         self.busy: str | None = None
         self.ready: dict[str, bool] = {"text": False, "image": False}
+        self.load_errors: dict[str, str] = {}
         self.render_options: dict = {"candidates": 1, "preset": None, "init": None, "hide_prompt": False}
         self.spent_flops = 0.0
         self.spent_wh = 0.0
@@ -57,24 +58,29 @@ class ModelWork:
             self.query_one("#banner").display = True
         else:
             self.query_one("#banner").display = False
-        for kind, engine in (("text", self.text_engine), ("image", self.image_engine)):
-            if engine is not None:
-                self.load_engine(kind, engine)
+        self.load_engines(
+            [(k, e) for k, e in (("text", self.text_engine), ("image", self.image_engine)) if e]
+        )
 
     @work(thread=True, group="load")
-    def load_engine(self, kind: str, engine) -> None:
-        self.post_message(EngineStatus(kind, f"loading {engine.model_id}…"))
-        try:
-            engine.load(lambda text: self.post_message(EngineStatus(kind, text)))
-        except Exception as err:  # a model that fails to load must not take the app down
-            self.post_message(EngineStatus(kind, f"{kind} model failed: {err}", failed=True))
-            return
-        self.post_message(EngineStatus(kind, f"{engine.model_id} ready", ready=True))
+    def load_engines(self, engines: list) -> None:
+        # one after the other: transformers' and diffusers' lazy modules are not safe to
+        # import from two threads at once
+        for kind, engine in engines:
+            name = getattr(engine, "label", None) or engine.model_id
+            self.post_message(EngineStatus(kind, f"loading {name}…"))
+            try:
+                engine.load(lambda text, kind=kind: self.post_message(EngineStatus(kind, text)))
+            except Exception as err:  # a model that fails to load must not take the app down
+                self.post_message(EngineStatus(kind, f"{kind} model failed: {err}", failed=True))
+                continue
+            self.post_message(EngineStatus(kind, f"{name} ready", ready=True))
 
     def on_engine_status(self, event: EngineStatus) -> None:
         if event.ready:
             self.ready[event.kind] = True
         if event.failed:
+            self.load_errors[event.kind] = event.text
             self.notify(event.text, severity="error", timeout=10)
         self.query_one("#status").engine_note(event.kind, event.text)
 
@@ -99,6 +105,9 @@ class ModelWork:
         engine = self.text_engine if kind == "text" else self.image_engine
         if engine is None:
             self.notify(f"no {kind} model configured", severity="warning")
+            return None
+        if kind in self.load_errors:
+            self.notify(f"{self.load_errors[kind]} — restart with another --engine", severity="error")
             return None
         if not self.ready[kind]:
             self.notify(f"the {kind} model is still loading — try again in a moment", severity="warning")
