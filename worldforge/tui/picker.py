@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -28,9 +28,9 @@ class PickerApp(App[Path]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(classes="dialog-box tall"):
+        with VerticalScroll(classes="dialog-box"):
             yield Label("Open a story", classes="dialog-question")
-            yield OptionList(*[Option(self._label(p), id=str(p)) for p in self.stories], id="stories")
+            yield OptionList(*[Option(self._label(p), id=str(p)) for p in self.stories], id="stories-list")
             yield Label("…or grow a new one from a seed", classes="dialog-question")
             yield Input(placeholder="folder, e.g. stories/red-harbour", id="new-dir")
             yield Input(placeholder="title", id="new-title")
@@ -49,7 +49,13 @@ class PickerApp(App[Path]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.exit(Path(event.option.id))
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.create()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.create()
+
+    def create(self) -> None:
         folder = self.query_one("#new-dir", Input).value.strip()
         title = self.query_one("#new-title", Input).value.strip()
         seed = self.query_one("#new-seed", Input).value.strip()

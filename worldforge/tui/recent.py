@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from pathlib import Path
 
+from worldforge.prompting.presets import config_dir
 from worldforge.store.atomic import write_atomic
 
 LIMIT = 12
-
-
-def config_dir() -> Path:
-    override = os.environ.get("WORLDFORGE_CONFIG")
-    if override:
-        return Path(override)
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("worldforge"))
 
 
 def recent() -> list[Path]:

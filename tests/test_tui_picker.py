@@ -1,0 +1,63 @@
+"""Bare `worldforge`: the story picker and the recent-stories list."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, OptionList
+
+from worldforge.store import StoryFolder
+from worldforge.tui.picker import PickerApp
+from worldforge.tui.recent import discover, recent, remember
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "stories" / "socialist-gundam"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, story_dir: Path) -> Path:
+    base = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, base / "stories" / "socialist-gundam")
+    return base
+
+
+def test_recent_stories_come_first_and_vanished_ones_drop(workspace: Path, story_dir: Path, tmp_path: Path):
+    gone = tmp_path / "gone"
+    shutil.copytree(story_dir, gone)
+    remember(gone)
+    remember(story_dir)
+    shutil.rmtree(gone)
+    assert recent()[0] == story_dir.resolve()
+    found = discover(workspace)
+    assert found[0] == story_dir.resolve()
+    assert found[-1].name == "socialist-gundam"
+
+
+@pytest.mark.asyncio
+async def test_picker_opens_a_listed_story(workspace: Path):
+    app = PickerApp(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        options = app.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        index = next(i for i, label in enumerate(labels) if "Mayday" in label)
+        options.highlighted = index
+        options.focus()
+        await pilot.press("enter")
+    assert app.return_value.name == "socialist-gundam"
+
+
+@pytest.mark.asyncio
+async def test_picker_grows_a_new_story_from_a_seed(workspace: Path):
+    app = PickerApp(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.query_one("#new-dir", Input).value = "stories/red-harbour"
+        app.query_one("#new-title", Input).value = "Red Harbour"
+        app.query_one("#new-seed", Input).value = "A Socialist Gundam wakes in the rain."
+        app.query_one("#new-seed", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+    created = workspace / "stories" / "red-harbour"
+    assert app.return_value == created
+    story = StoryFolder.open(created).story
+    assert story.start.text == "A Socialist Gundam wakes in the rain.\n"
