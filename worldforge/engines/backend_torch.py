@@ -7,6 +7,7 @@ from one batched forward pass. Logits go through transformers' own processors.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from worldforge.engines.base import Cancelled, CancelToken, TextSettings
@@ -62,6 +63,7 @@ class TorchBackend:
         import torch
 
         processors = _processors(settings)
+        cache = _cache_name(self.model)
         generators = [torch.Generator().manual_seed(seed) for seed in seeds]
         sequences = torch.tensor([prompt_ids] * len(streams), device=self.device)
         with torch.inference_mode():
@@ -83,7 +85,13 @@ class TorchBackend:
                     raise Cancelled()
                 step = chosen.to(self.device)[:, None]
                 sequences = torch.cat([sequences, step], dim=1)
-                out = self.model(input_ids=step, cache=out.cache, use_cache=True, logits_to_keep=1)
+                past = {cache: getattr(out, cache)}
+                out = self.model(input_ids=step, use_cache=True, logits_to_keep=1, **past)
+
+
+def _cache_name(model) -> str:
+    """The key-value cache's name: `cache` in recent transformers, `past_key_values` before."""
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
 def _processors(settings: TextSettings):

@@ -358,10 +358,18 @@ class DiffusersImageEngine:
         import torch
 
         vae = pipe.vae
-        if vae.dtype == torch.float16 and getattr(vae.config, "force_upcast", False):
-            vae = vae.to(torch.float32)
-        scaled = latents.to(vae.dtype) / vae.config.scaling_factor
-        pixels = vae.decode(scaled, return_dict=False)[0]
+        dtype = vae.dtype
+        # the SD VAE overflows in float16: decode in float32, then put the shared module back
+        # (Module.to works in place, and image-to-image encodes with this same VAE)
+        upcast = dtype == torch.float16 and getattr(vae.config, "force_upcast", False)
+        if upcast:
+            vae.to(torch.float32)
+        try:
+            scaled = latents.to(vae.dtype) / vae.config.scaling_factor
+            pixels = vae.decode(scaled, return_dict=False)[0]
+        finally:
+            if upcast:
+                vae.to(dtype)
         return pipe.image_processor.postprocess(pixels.float(), output_type="pil")[0]
 
     def _record(

@@ -1,0 +1,26 @@
+"""float16 is what CUDA runs; the same code must hold on CPU when asked for it (a regression:
+decoding upcast the shared VAE in place, and the next image-to-image encode then failed)."""
+
+from __future__ import annotations
+
+from worldforge.engines.base import ImageSettings
+from worldforge.engines.image_registry import tiny_image_engine
+
+
+def test_float16_text_to_image_then_image_to_image(tiny_image):
+    engine = tiny_image_engine(dtype="float16")
+    engine.load()
+    assert engine.dtype == "float16"
+    first = engine.generate("a red crane", ImageSettings(width=64, height=64, steps=4, candidates=2, seed=5))
+    alone = engine.generate("a red crane", ImageSettings(width=64, height=64, steps=4, candidates=1, seed=6))
+    assert first[1].png == alone[0].png
+    again = engine.generate(
+        "the dock at night",
+        ImageSettings(width=64, height=64, steps=8, strength=0.5, seed=9),
+        init_image=first[0].png,
+    )
+    assert again[0].png.startswith(b"\x89PNG")
+    assert (
+        engine.generate("a red crane", ImageSettings(width=64, height=64, steps=4, seed=5))[0].png
+        == first[0].png
+    )
