@@ -28,6 +28,12 @@ COMMANDS: dict[str, str] = {
     "render": "worldforge.cli.image:render",
     "prompt": "worldforge.cli.image:prompt",
     "presets": "worldforge.cli.image:presets",
+    "branch": "worldforge.cli.scenes:branch",
+    "link": "worldforge.cli.scenes:link",
+    "unlink": "worldforge.cli.scenes:unlink",
+    "delete": "worldforge.cli.scenes:delete",
+    "rename": "worldforge.cli.scenes:rename",
+    "path": "worldforge.cli.scenes:reading_path",
 }
 HELP: dict[str, str] = {
     "new": "Create a story folder from a seed.",
@@ -43,6 +49,12 @@ HELP: dict[str, str] = {
     "render": "Illustrate a scene (or --all): candidates, grid, provenance in every PNG.",
     "prompt": "Show a scene's picture prompt and what the 77-token limit cut.",
     "presets": "List the style presets, built-in and your own.",
+    "branch": "Add a child scene under a scene.",
+    "link": "Add a choice from one scene to another.",
+    "unlink": "Remove a choice.",
+    "delete": "Delete a scene (its links are listed; children re-attached).",
+    "rename": "Change a scene's id everywhere.",
+    "path": "Set or print the reading path used by the book.",
 }
 
 
