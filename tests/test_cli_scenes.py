@@ -57,3 +57,9 @@ def test_rename_and_reading_path(story_dir: Path):
     assert run("path", d).output.strip() == "start -> right-hall -> the-nave -> coda"
     broken = run("path", d, "start,coda")
     assert broken.exit_code == 2 and "breaks" in broken.output
+
+
+def test_link_to_a_missing_scene_is_a_clear_error(story_dir: Path):
+    result = run("link", str(story_dir), "start", "nowhere")
+    assert result.exit_code == 2 and "no scene 'nowhere'" in result.output
+    assert "Traceback" not in result.output

@@ -129,3 +129,17 @@ def test_ids_are_validated():
         Scene(id="a", title="x", image="../secret.png")
     with pytest.raises(ValueError, match="images/"):
         Scene(id="a", title="x", image="/etc/passwd")
+
+
+def test_delete_cuts_the_reading_path_there(story):
+    story.meta.reading_path = ["start", "left-hall", "the-nave", "finale"]
+    StoryGraph(story).delete("the-nave", reattach=True)
+    assert story.meta.reading_path == ["start", "left-hall"]
+
+
+def test_delete_a_scene_that_loops_to_itself(story):
+    graph = StoryGraph(story)
+    graph.link("finale", "finale", "Again")
+    removed = graph.delete("finale")
+    assert sorted(link.to for _, link in removed) == ["finale", "finale"]
+    assert "finale" not in story.scenes

@@ -210,3 +210,13 @@ def test_choosing_an_engine_imports_no_model_library():
         "image_engine('tiny'); image_engine(None); image_engine('sd-turbo')"
     )
     assert not [m for m in loaded if m.split(".")[0] in ("torch", "diffusers", "transformers")]
+
+
+def test_flops_are_counted_once_per_shape_and_reused(tiny_image):
+    from worldforge.engines.base import ImageSettings as Settings
+
+    small = tiny_image.generate("a crane", Settings(width=64, height=64, steps=2, seed=1))[0].record["flops"]
+    again = tiny_image.generate("a dock", Settings(width=64, height=64, steps=2, seed=2))[0].record["flops"]
+    bigger = tiny_image.generate("a crane", Settings(width=64, height=64, steps=4, seed=1))[0].record["flops"]
+    assert small == again > 0
+    assert bigger > small

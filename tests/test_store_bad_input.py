@@ -58,6 +58,18 @@ CASES = {
     ),
     "story-no-version": ("story.yaml", b"title: T\nstart: start\n", "schema_version", None),
     "story-bad-ifid": ("story.yaml", b"schema_version: 1\nifid: nope\ntitle: T\nstart: start\n", "UUID", 2),
+    "story-bad-settings": (
+        "story.yaml",
+        b"schema_version: 1\ntitle: T\nstart: start\ntext_settings:\n  candidates: four\n",
+        "text_settings.candidates",
+        5,
+    ),
+    "story-unknown-setting": (
+        "story.yaml",
+        b"schema_version: 1\ntitle: T\nstart: start\nimage_settings:\n  stepz: 4\n",
+        "unknown key",
+        5,
+    ),
     "scene-dir-entry": ("scenes/notes.txt", b"hello", "unexpected entry", None),
 }
 

@@ -50,7 +50,7 @@ async def test_expand_streams_candidates_then_accept_and_branch(story_dir: Path)
         scene = story.scene("start")
         assert [c.status for c in scene.candidates] == ["pending"] * 4
         assert len(scene.provenance) == 4 and scene.provenance[0].model == "fake/echo"
-        assert {m.index for m in seen} == {0, 1, 2, 3}
+        assert set(seen[-1].texts) == {0, 1, 2, 3}
         assert len(app.query(CandidateCard)) == 4
 
         app.query_one(CandidatesPanel).focus()
@@ -162,3 +162,34 @@ async def test_a_generation_error_is_a_notification(story_dir: Path):
         await finish(pilot, app)
         assert app.is_running and app.busy is None
         assert any("expansion failed" in n.message for n in app._notifications)
+
+
+@pytest.mark.asyncio
+async def test_streaming_stays_with_its_scene(story_dir: Path):
+    app = studio(story_dir, FakeTextEngine(delay=0.03, words=200))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+g")
+        await pilot.pause(0.3)
+        app.go_to("finale")
+        await pilot.pause(0.3)
+        assert len(app.query(CandidateCard)) == 0
+        app.go_to("start")
+        await pilot.pause(0.3)
+        cards = list(app.query(CandidateCard))
+        assert len(cards) == 4 and "writing" in str(cards[0].render())
+        await pilot.press("escape")
+        await finish(pilot, app)
+
+
+def test_progress_messages_coalesce_without_losing_state():
+    from worldforge.tui.messages import RenderProgress
+
+    older = CandidateProgress("start", {0: "a", 1: "b"})
+    assert older.can_replace(CandidateProgress("start", {0: "a b", 1: "b"}))
+    assert not older.can_replace(CandidateProgress("finale", {0: "x"}))
+    with_preview = RenderProgress("start", 0, 1, 4, b"png")
+    plain = RenderProgress("start", 0, 2, 4, None)
+    assert not with_preview.can_replace(plain)
+    assert plain.can_replace(with_preview)
+    assert plain.can_replace(RenderProgress("start", 0, 3, 4, None))

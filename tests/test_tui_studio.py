@@ -174,3 +174,34 @@ async def test_export_from_the_studio_writes_a_book(story_dir: Path):
     book = story_dir.parent / "foundry.html"
     assert book.is_file()
     assert "The Foundry Choir" in book.read_text()
+
+
+@pytest.mark.asyncio
+async def test_quit_with_unsaveable_changes_asks_first(story_dir: Path):
+    app = studio(story_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        area = app.query_one(SceneEditor).text_area
+        area.focus()
+        # someone else edits the same scene file meanwhile: saving over it is refused
+        (story_dir / "scenes" / "start.yaml").write_text("id: start\ntitle: Theirs\n")
+        await pilot.press(*"Mine.")
+        await settle(pilot, app)
+        assert app.session.dirty
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running and "Quit without saving" in str(app.screen.query_one("#yes").label)
+        await pilot.click("#no")
+        await pilot.pause()
+        assert app.is_running
+    assert on_disk(story_dir).scene("start").title == "Theirs"
+
+
+@pytest.mark.asyncio
+async def test_an_unreadable_picture_is_reported_not_fatal(story_dir: Path):
+    folder = StoryFolder.open(story_dir)
+    folder.story.scene("start").image = folder.put_image(b"not a png at all")
+    folder.save()
+    app = studio(story_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "unreadable picture" in str(app.query_one("#image-caption").render())

@@ -198,7 +198,7 @@ def prompt(directory: Path, scene: str, preset: str | None, engine_choice: str |
     story = StoryFolder.open(directory).story
     if scene not in story.scenes:
         raise UserError(f"no scene {scene!r} in {directory}")
-    name = preset or story.meta.image_settings.get("preset")
+    name = preset or story.meta.image_settings.preset
     try:
         style = load_presets().get(name) if name else None
     except KeyError as exc:

@@ -45,7 +45,7 @@ def link(directory: Path, source: str, target: str, label: str) -> None:
     """Add a choice from SOURCE to TARGET."""
 
     def add(graph: StoryGraph):
-        return graph.link(source, target, label or graph.story.scene(target).title)
+        return graph.link(source, target, label or graph.scene(target).title)
 
     _edit(directory, "Link", add)
     click.echo(f"linked {source} -> {target}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -40,15 +39,6 @@ def make_engine(choice: str | None, backend: str, story=None):
     return engine
 
 
-def story_settings(story, **overrides):
-    from worldforge.engines.base import TextSettings
-
-    known = {f.name for f in dataclasses.fields(TextSettings)}
-    values = {k: v for k, v in story.meta.text_settings.items() if k in known}
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    return TextSettings(**values)
-
-
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("scene_id")
@@ -73,7 +63,7 @@ def expand(
     backend: str,
 ) -> None:
     """Stream candidate continuations of SCENE_ID and keep them in the story."""
-    from worldforge.conductor.expand import branch
+    from worldforge.conductor.expand import branch, text_settings
     from worldforge.conductor.expand import expand as run_expand
     from worldforge.store import StoryFolder
 
@@ -81,7 +71,7 @@ def expand(
     story = folder.story
     if scene_id not in story.scenes:
         _no_scene(story, scene_id)
-    settings = story_settings(
+    settings = text_settings(
         story, candidates=candidates, seed=seed, max_new_tokens=max_tokens, stop=stop, temperature=temperature
     )
     engine = make_engine(engine_choice, backend, story)
@@ -161,13 +151,13 @@ class _Stream:
 @engine_option
 def context(directory: Path, scene_id: str, max_tokens, show: bool, engine_choice: str | None) -> None:
     """Print what the model would read to continue SCENE_ID, and what was cut."""
-    from worldforge.conductor.expand import context_for
+    from worldforge.conductor.expand import context_for, text_settings
     from worldforge.store import StoryFolder
 
     story = StoryFolder.open(directory).story
     if scene_id not in story.scenes:
         _no_scene(story, scene_id)
-    settings = story_settings(story, max_new_tokens=max_tokens)
+    settings = text_settings(story, max_new_tokens=max_tokens)
     engine = make_engine(engine_choice, "auto", story)
     report = context_for(story, scene_id, engine, settings)
     click.echo(str(report))

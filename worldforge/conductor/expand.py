@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from worldforge.core.authorship import append_model_text, edit_text, normalize, spans_after_edit
 from worldforge.core.compute import energy_wh, transformer_flops
@@ -29,6 +30,12 @@ class Expansion:
     results: list[TextResult]
     # positions in scene.candidates of the new candidates, in result order
     indices: list[int] = field(default_factory=list)
+
+
+def text_settings(story: Story, **overrides: Any) -> TextSettings:
+    """Engine defaults, then the story's text_settings, then `overrides` (None values skipped)."""
+    values = {**story.meta.text_settings.values(), **{k: v for k, v in overrides.items() if v is not None}}
+    return TextSettings(**values)
 
 
 def context_for(story: Story, scene_id: str, engine: TextEngine, settings: TextSettings) -> ContextReport:

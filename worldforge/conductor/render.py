@@ -58,7 +58,7 @@ def image_settings(
     init_steps = getattr(engine, "init_steps", None)
     if init and init_steps:
         values["steps"] = max(values["steps"], init_steps)
-    for source in (story.meta.image_settings, overrides or {}):
+    for source in (story.meta.image_settings.values(), overrides or {}):
         values.update({k: v for k, v in source.items() if k in _SETTING_NAMES and v is not None})
     return ImageSettings(**values)
 
@@ -119,7 +119,7 @@ def render(
     """Render `settings.candidates` pictures of a scene and attach them to it (not saved)."""
     story = folder.story
     scene = story.scene(scene_id)
-    preset_name = preset or story.meta.image_settings.get("preset")
+    preset_name = preset or story.meta.image_settings.preset
     style = None
     if preset_name:
         try:

@@ -51,7 +51,7 @@ class Session:
 
     @contextmanager
     def change(self, label: str, coalesce: object = None) -> Iterator[StoryGraph]:
-        """Make an undoable change. On an exception the story is restored untouched.
+        """Make an undoable change. On an exception the story is restored as it was before it.
 
         Changes with the same non-None `coalesce` key within a couple of seconds merge
         into one undo step (typing, dragging a slider).
@@ -65,18 +65,17 @@ class Session:
             and now - last.at < COALESCE_SECONDS
             and not self._redo
         )
-        # a merged step keeps the snapshot taken before the first keystroke of the burst
-        before = last.before if merge and last else self.story.copy()
+        rollback = self.story.copy()
         try:
             yield self.graph
         except BaseException:
-            if not merge:
-                self._restore(before)
+            self._restore(rollback)
             raise
         if merge and last:
+            # the merged step keeps the snapshot taken before the first keystroke of the burst
             last.at = now
         else:
-            self._undo.append(_Step(label, before, coalesce, now))
+            self._undo.append(_Step(label, rollback, coalesce, now))
             del self._undo[: -self.history_limit]
         self._redo.clear()
         self.revision += 1

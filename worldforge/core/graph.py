@@ -47,6 +47,10 @@ class StoryGraph:
             raise GraphError(f"no scene {scene_id!r}")
         return self.story.scenes[scene_id]
 
+    def scene(self, scene_id: str) -> Scene:
+        """The scene, or a GraphError naming the missing id."""
+        return self._need(scene_id)
+
     # -- edits -------------------------------------------------------------
     def add_scene(self, title: str, text: str = "", scene_id: str | None = None) -> Scene:
         scene_id = scene_id or self.new_id(title)
@@ -101,12 +105,17 @@ class StoryGraph:
         scene = self._need(scene_id)
         if scene_id == self.story.meta.start:
             raise GraphError(f"{scene_id!r} is the start scene; choose another start first")
-        incoming = [(p, self.story.scenes[p].link_to(scene_id)) for p in self.parents(scene_id)]
+        others = [p for p in self.parents(scene_id) if p != scene_id]
+        incoming = [(p, self.story.scenes[p].link_to(scene_id)) for p in others]
         outgoing = [(scene_id, link) for link in scene.links]
         for parent, _ in incoming:
             self.unlink(parent, scene_id)
         del self.story.scenes[scene_id]
         self.g.remove_node(scene_id)
+        path = self.story.meta.reading_path
+        if scene_id in path:
+            # the book's path now ends where the deleted scene stood
+            self.story.meta.reading_path = path[: path.index(scene_id)]
         if reattach:
             for parent, _ in incoming:
                 for _, link in outgoing:

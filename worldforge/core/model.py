@@ -150,6 +150,43 @@ class World(Strict):
     negative_prompt: str = ""
 
 
+class TextDefaults(Strict):
+    """The story's default generation settings (story.yaml `text_settings`); unset = engine's."""
+
+    max_new_tokens: int | None = Field(default=None, ge=1, le=4096)
+    temperature: float | None = Field(default=None, ge=0.0, le=5.0)
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0)
+    top_k: int | None = Field(default=None, ge=0)
+    repetition_penalty: float | None = Field(default=None, gt=0.0, le=10.0)
+    seed: int | None = None
+    candidates: int | None = Field(default=None, ge=1, le=16)
+    stop: Literal["sentence", "paragraph", "tokens"] | None = None
+    trim: bool | None = None
+
+    def values(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class ImageDefaults(Strict):
+    """The story's default picture settings (story.yaml `image_settings`); unset = engine's."""
+
+    width: int | None = Field(default=None, ge=8, le=4096)
+    height: int | None = Field(default=None, ge=8, le=4096)
+    steps: int | None = Field(default=None, ge=1, le=500)
+    guidance: float | None = Field(default=None, ge=0.0, le=50.0)
+    scheduler: str | None = None
+    negative_prompt: str | None = None
+    seed: int | None = None
+    candidates: int | None = Field(default=None, ge=1, le=16)
+    strength: float | None = Field(default=None, gt=0.0, le=1.0)
+    quality: Literal["draft", "final"] | None = None
+    hide_prompt: bool | None = None
+    preset: str | None = None
+
+    def values(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
 class ModelChoice(Strict):
     text: str | None = None
     image: str | None = None
@@ -167,8 +204,8 @@ class StoryMeta(Strict):
     world: World = Field(default_factory=World)
     lore: list[LoreEntry] = Field(default_factory=list)
     models: ModelChoice = Field(default_factory=ModelChoice)
-    text_settings: dict[str, Any] = Field(default_factory=dict)
-    image_settings: dict[str, Any] = Field(default_factory=dict)
+    text_settings: TextDefaults = Field(default_factory=TextDefaults)
+    image_settings: ImageDefaults = Field(default_factory=ImageDefaults)
     reading_path: list[str] = Field(default_factory=list)
 
     @field_validator("ifid")

@@ -118,7 +118,8 @@ class WorldforgeApp(ModelWork, App):
             self.current = self.session.story.meta.start
         self.query_one("#map", StoryMap).show(self.session.graph, self.current)
         self.query_one("#editor", SceneEditor).show(self.scene)
-        self.query_one("#candidates", CandidatesPanel).show(self.scene.candidates)
+        streaming = self.streaming[1] if self.streaming and self.streaming[0] == self.current else None
+        self.query_one("#candidates", CandidatesPanel).show(self.scene.candidates, streaming)
         self.show_picture()
         self.refresh_status()
 
@@ -131,14 +132,15 @@ class WorldforgeApp(ModelWork, App):
         if scene.image is None:
             panel.show(None, "no picture yet: ctrl+r illustrates this scene")
             return
-        try:
-            png = self.session.folder.read_image(scene.image)
-        except StoryError as err:
-            panel.show(None, f"missing picture: {err.message}")
-            return
         caption = scene.image_title or scene.title
         credit = self.credit_for(scene.image)
-        panel.show(png, f"“{caption}” · {credit}" if credit else f"“{caption}”")
+        try:
+            png = self.session.folder.read_image(scene.image)
+            panel.show(png, f"“{caption}” · {credit}" if credit else f"“{caption}”")
+        except StoryError as err:
+            panel.show(None, f"missing picture: {err.message}")
+        except OSError as err:  # PIL's UnidentifiedImageError is an OSError
+            panel.show(None, f"unreadable picture {scene.image}: {err}")
 
     def credit_for(self, image: str) -> str:
         render = next((r for r in self.scene.renders if r.image == image), None)
@@ -316,18 +318,17 @@ class WorldforgeApp(ModelWork, App):
     def action_export(self) -> None:
         def chosen(options: dict | None) -> None:
             if options:
-                self.autosave()
-                self.export_worker(options)
+                # the book is made from the story as it is on screen, saved or not
+                self.export_worker(StoryFolder(self.session.root, self.session.story.copy(), {}, {}), options)
 
         self.push_screen(ExportScreen(), chosen)
 
-    @work(thread=True, group="export")
-    def export_worker(self, options: dict) -> None:
+    @work(thread=True, group="export", exit_on_error=False)
+    def export_worker(self, folder: StoryFolder, options: dict) -> None:
         from worldforge.export import default_output, export_story
 
-        folder = StoryFolder.open(self.session.root)
-        out = self.session.root.parent / default_output(folder, options["fmt"], options["gamebook"])
         try:
+            out = self.session.root.parent / default_output(folder, options["fmt"], options["gamebook"])
             done = export_story(
                 folder,
                 options["fmt"],
@@ -368,7 +369,21 @@ class WorldforgeApp(ModelWork, App):
     async def action_quit(self) -> None:
         self.cancel_work()
         self.autosave()
-        self.exit()
+        if not self.session.dirty:
+            self.exit()
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(
+                "The story could not be saved (see the message). Quit anyway and lose the unsaved changes?",
+                "Quit without saving",
+            ),
+            confirmed,
+        )
 
 
 def _default_image_widget() -> type[Widget]:

@@ -10,27 +10,34 @@ from textual.message import Message
 
 
 class CandidateProgress(Message):
-    """The text so far of one streaming candidate (whole text, so dropping older ones is safe)."""
+    """The text so far of every streaming candidate of a scene.
 
-    def __init__(self, index: int, text: str) -> None:
+    Each message carries the whole state, so a newer one can stand in for any older one still
+    waiting in the queue (Textual asks `older.can_replace(newer)`).
+    """
+
+    def __init__(self, scene_id: str, texts: dict[int, str]) -> None:
         super().__init__()
-        self.index = index
-        self.text = text
+        self.scene_id = scene_id
+        self.texts = texts
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, CandidateProgress) and message.index == self.index
+        return isinstance(message, CandidateProgress) and message.scene_id == self.scene_id
 
 
 class RenderProgress(Message):
-    def __init__(self, candidate: int, step: int, total: int, preview: bytes | None) -> None:
+    """A denoising step done; a newer one replaces an older one unless only the older has a preview."""
+
+    def __init__(self, scene_id: str, candidate: int, step: int, total: int, preview: bytes | None) -> None:
         super().__init__()
+        self.scene_id = scene_id
         self.candidate = candidate
         self.step = step
         self.total = total
         self.preview = preview
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, RenderProgress) and (self.preview is not None or message.preview is None)
+        return isinstance(message, RenderProgress) and (self.preview is None or message.preview is not None)
 
 
 class EngineStatus(Message):

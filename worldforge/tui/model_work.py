@@ -8,10 +8,10 @@ story as one undoable change. Escape fires the worker's cancel token.
 from __future__ import annotations
 
 import time
-from dataclasses import fields
 
 from textual import work
 
+from worldforge.conductor.expand import text_settings
 from worldforge.conductor.merge import merge_generated
 from worldforge.core.model import Story
 from worldforge.engines.base import Cancelled, CancelToken, ImageSettings, TextSettings
@@ -19,15 +19,6 @@ from worldforge.store import StoryFolder
 from worldforge.tui.messages import CandidateProgress, EngineStatus, RenderProgress
 from worldforge.tui.widgets.candidates import CandidatesPanel
 from worldforge.tui.widgets.image_panel import ImagePanel
-
-
-def settings_from(cls, *layers: dict):
-    """Build a settings dataclass from dicts (story defaults, then UI choices); unknown keys ignored."""
-    names = {f.name for f in fields(cls)}
-    merged: dict = {}
-    for layer in layers:
-        merged.update({k: v for k, v in layer.items() if k in names and v is not None})
-    return cls(**merged)
 
 
 class ModelWork:
@@ -39,6 +30,8 @@ class ModelWork:
 
     def init_model_work(self) -> None:
         self.cancel_token: CancelToken | None = None
+        # (scene id, candidate index -> text so far) while an expansion streams
+        self.streaming: tuple[str, dict[int, str]] | None = None
         self.busy: str | None = None
         self.ready: dict[str, bool] = {"text": False, "image": False}
         self.load_errors: dict[str, str] = {}
@@ -62,7 +55,7 @@ class ModelWork:
             [(k, e) for k, e in (("text", self.text_engine), ("image", self.image_engine)) if e]
         )
 
-    @work(thread=True, group="load")
+    @work(thread=True, group="load", exit_on_error=False)
     def load_engines(self, engines: list) -> None:
         # one after the other: transformers' and diffusers' lazy modules are not safe to
         # import from two threads at once
@@ -123,6 +116,7 @@ class ModelWork:
 
     def _end(self) -> None:
         self.busy = None
+        self.streaming = None
         self.cancel_token = None
         self.refresh_bindings()
         self.refresh_status()
@@ -132,11 +126,12 @@ class ModelWork:
         cancel = self._begin("expanding", "text")
         if cancel is None:
             return
-        settings = settings_from(TextSettings, self.session.story.meta.text_settings)
-        self.query_one("#candidates", CandidatesPanel).start_stream(settings.candidates)
+        settings = text_settings(self.session.story)
+        self.streaming = (self.current, {i: "" for i in range(settings.candidates)})
+        self.query_one("#candidates", CandidatesPanel).show(self.scene.candidates, self.streaming[1])
         self.expand_worker(self.session.story.copy(), self.current, settings, cancel)
 
-    @work(thread=True, exclusive=True, group="model")
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def expand_worker(self, story: Story, scene_id: str, settings: TextSettings, cancel: CancelToken) -> None:
         from worldforge.conductor.expand import expand
 
@@ -144,7 +139,7 @@ class ModelWork:
 
         def on_token(index: int, piece: str) -> None:
             texts[index] = texts.get(index, "") + piece
-            self.post_message(CandidateProgress(index, texts[index]))
+            self.post_message(CandidateProgress(scene_id, dict(texts)))
 
         try:
             expand(story, scene_id, self.text_engine, settings, on_token=on_token, cancel=cancel)
@@ -157,7 +152,12 @@ class ModelWork:
         self.call_from_thread(self._generated, story, scene_id, "Expand")
 
     def on_candidate_progress(self, event: CandidateProgress) -> None:
-        self.query_one("#candidates", CandidatesPanel).stream(event.index, event.text)
+        if self.streaming is None or self.streaming[0] != event.scene_id:
+            return
+        texts = {**self.streaming[1], **event.texts}
+        self.streaming = (event.scene_id, texts)
+        if self.current == event.scene_id:
+            self.query_one("#candidates", CandidatesPanel).stream(texts)
 
     def _work_failed(self, message: str, severity: str) -> None:
         self._end()
@@ -186,7 +186,7 @@ class ModelWork:
                 severity="warning",
             )
             return
-        settings = settings_from(TextSettings, self.session.story.meta.text_settings)
+        settings = text_settings(self.session.story)
         report = context_for(self.session.story, self.current, self.text_engine, settings)
         self.push_screen(ContextScreen(report, f"Next expansion of “{self.scene.title}”"))
 
@@ -252,7 +252,7 @@ class ModelWork:
         folder = StoryFolder(self.session.root, self.session.story.copy(), {}, {})
         self.render_worker(folder, self.current, settings, options, cancel)
 
-    @work(thread=True, exclusive=True, group="model")
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def render_worker(
         self, folder: StoryFolder, scene_id: str, settings: ImageSettings, options: dict, cancel: CancelToken
     ) -> None:
@@ -266,7 +266,7 @@ class ModelWork:
             if preview is None and now - last < 0.05 and step != total:
                 return
             last = now
-            self.post_message(RenderProgress(candidate, step, total, preview))
+            self.post_message(RenderProgress(scene_id, candidate, step, total, preview))
 
         try:
             batch = render(
@@ -289,6 +289,8 @@ class ModelWork:
         self.call_from_thread(self._rendered, folder.story, scene_id, [r.image for r in batch.renders])
 
     def on_render_progress(self, event: RenderProgress) -> None:
+        if event.scene_id != self.current:
+            return
         count = int(self.render_options.get("candidates") or 1)
         self.query_one("#image", ImagePanel).progress(
             event.candidate, count, event.step, event.total, event.preview

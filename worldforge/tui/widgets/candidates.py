@@ -36,7 +36,7 @@ class CandidateCard(Static):
 
 
 class CandidatesPanel(VerticalScroll, can_focus=True):
-    """Shows the current scene's candidates; the newest batch first while it streams."""
+    """Shows the current scene's candidates, or the batch streaming in for it."""
 
     BORDER_TITLE = "Candidates"
     BINDINGS = [
@@ -66,21 +66,22 @@ class CandidatesPanel(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static("No candidates yet: press ctrl+g to expand this scene.", classes="candidates-empty")
 
-    def show(self, candidates: list[TextCandidate]) -> None:
-        """Show a scene's stored candidates (newest last in the story, shown first here)."""
+    def show(self, candidates: list[TextCandidate], streaming: dict[int, str] | None = None) -> None:
+        """Show a scene's candidates (in story order), or the ones streaming in for it."""
         self._candidates = list(candidates)
-        self._streaming = {}
+        self._streaming = dict(streaming or {})
         self._rebuild()
 
-    def start_stream(self, count: int) -> None:
-        self._streaming = {i: "" for i in range(count)}
-        self._rebuild()
-
-    def stream(self, index: int, text: str) -> None:
-        self._streaming[index] = text
+    def stream(self, texts: dict[int, str]) -> None:
+        """Update the streaming cards in place (rebuilding only when the set of cards changes)."""
         cards = list(self.query(CandidateCard))
-        if index < len(cards):
-            cards[index].set_content(text, "pending", True)
+        if sorted(texts) != sorted(self._streaming) or len(cards) != len(texts):
+            self._streaming = dict(texts)
+            self._rebuild()
+            return
+        self._streaming = dict(texts)
+        for card in cards:
+            card.set_content(texts[card.index], "pending", True)
 
     def _items(self) -> list[tuple[str, str, bool]]:
         if self._streaming:
