@@ -49,3 +49,33 @@ def test_import_linter_contracts_hold():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def test_studio_start_up_imports_no_model_library(tmp_path):
+    """Everything `worldforge open` does before the first frame: models load after it."""
+    loaded = modules_after(
+        "import os\n"
+        f"os.environ['WORLDFORGE_HOME'] = {str(tmp_path)!r}\n"
+        "import textual_image.widget\n"
+        "from worldforge.conductor.session import Session\n"
+        "from worldforge.engines.registry import text_engine\n"
+        "from worldforge.engines.image_registry import image_engine\n"
+        "from worldforge.tui.app import WorldforgeApp\n"
+        "text_engine('tiny'); image_engine('tiny')\n"
+        "WorldforgeApp(Session.open('stories/socialist-gundam'), text_engine('tiny'), image_engine('tiny'))"
+    )
+    assert "worldforge.tui.app" in loaded and "textual" in loaded
+    assert not [m for m in loaded if m.split(".")[0] in ("torch", "transformers", "diffusers", "ctranslate2")]
+
+
+def test_every_layer_imports_cleanly_on_its_own():
+    import pkgutil
+
+    import worldforge
+
+    names = [
+        m.name for m in pkgutil.walk_packages(worldforge.__path__, "worldforge.") if ".tui" not in m.name
+    ]
+    pure = [n for n in names if n.split(".")[1] in ("core", "store", "prompting", "export", "conductor")]
+    loaded = modules_after("import importlib\n" + "\n".join(f"importlib.import_module({n!r})" for n in pure))
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]

@@ -76,3 +76,29 @@ def test_example_story_passes_check(tmp_path: Path):
     assert len(story.scenes) >= 6 and len(story.meta.lore) >= 5
     folder = StoryFolder.open(copy)
     assert folder.save() == []
+
+
+def test_graph_to_an_unwritable_place_is_a_clear_error(story_dir: Path, tmp_path: Path):
+    result = run("graph", str(story_dir), "--format", "json", "-o", str(tmp_path / "missing" / "g.json"))
+    assert result.exit_code == 2 and "cannot write the graph" in result.output
+
+
+def test_export_refuses_to_write_over_the_story(story_dir: Path):
+    before = (story_dir / "story.yaml").read_bytes()
+    result = run("export", str(story_dir), "-o", str(story_dir / "story.yaml"))
+    assert result.exit_code == 2 and "refusing" in result.output
+    assert (story_dir / "story.yaml").read_bytes() == before
+
+
+def test_a_long_linear_story_prints_without_recursion_limits(tmp_path: Path):
+    from worldforge.cli.story import tree_lines
+    from worldforge.core.graph import StoryGraph
+    from worldforge.core.model import Scene, Story, StoryMeta
+
+    story = Story(StoryMeta(title="Long", start="s0"), {"s0": Scene(id="s0", title="S0")})
+    graph = StoryGraph(story)
+    previous = "s0"
+    for n in range(1, 3000):
+        previous = graph.branch(previous, f"S{n}").id
+    lines = tree_lines(graph)
+    assert len(lines) == 3000 and lines[-1].endswith("(s2999) ◌ ■")

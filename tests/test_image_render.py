@@ -125,3 +125,13 @@ def test_render_all_saves_after_each_scene_and_resumes(folder, tiny_image):
     assert all("init_sha256" in b.provenance[0].settings for b in batches)  # from the storm picture
     assert all(s.image for s in StoryFolder.open(folder.root).story.scenes.values())
     assert render_all(saved, tiny_image, tiny_settings()) == []
+
+
+def test_an_init_file_that_is_not_a_picture_is_a_clear_error(folder, tmp_path):
+    from worldforge.conductor.render import resolve_init
+    from worldforge.core.errors import StoryError
+
+    bogus = tmp_path / "notes.png"
+    bogus.write_text("just words")
+    with pytest.raises(StoryError, match="not an image"):
+        resolve_init(folder, "start", str(bogus))

@@ -173,3 +173,16 @@ def test_saved_files_keep_their_permissions(story_dir):
     folder.story.scene("start").title = "Beginning"
     folder.save()
     assert path.stat().st_mode & 0o777 == 0o664
+
+
+def test_a_story_without_ifid_gets_one_that_sticks(story_dir):
+    path = story_dir / "story.yaml"
+    path.write_text(
+        "".join(line for line in path.read_text().splitlines(True) if not line.startswith("ifid:"))
+    )
+    folder = StoryFolder.open(story_dir)
+    assert folder.dirty
+    folder.save()
+    first = StoryFolder.open(story_dir).story.meta.ifid
+    assert StoryFolder.open(story_dir).story.meta.ifid == first
+    assert f"ifid: {first}" in path.read_text()

@@ -193,3 +193,15 @@ def test_progress_messages_coalesce_without_losing_state():
     assert not with_preview.can_replace(plain)
     assert plain.can_replace(with_preview)
     assert plain.can_replace(RenderProgress("start", 0, 3, 4, None))
+
+
+@pytest.mark.asyncio
+async def test_context_inspector_shows_what_the_model_reads(story_dir: Path):
+    app = studio(story_dir, FakeTextEngine())
+    async with app.run_test(size=(110, 36)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("f3")
+        await pilot.pause()
+        table = str(app.screen.query_one("#context-table").render())
+        assert "context for scene 'start'" in table and "memory" in table
+        assert "The furnace woke." in str(app.screen.query_one("#context-text").render())

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from worldforge.core.errors import StoryError
+
 
 def _warn(lines: list[str], limit: int = 20) -> None:
     for line in lines[:limit]:
@@ -53,6 +55,10 @@ def export(
     if fmt == "twee" and (gamebook or path or show_prompts):
         _warn(["--gamebook, --path and --show-prompts shape books; Twee holds the whole story"])
     out = output or default_output(folder, fmt, gamebook)
+    root = folder.root.resolve()
+    target = out.resolve()
+    if target == root / "story.yaml" or root / "scenes" in target.parents or target.parent == root / "images":
+        raise StoryError("refusing to write the book into the story's own files; choose another -o", out)
     bar_holder: dict[str, object] = {}
 
     def start_bar(book) -> None:

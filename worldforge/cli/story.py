@@ -10,6 +10,7 @@ import click
 
 from worldforge.conductor.stories import new_story
 from worldforge.core.checks import check_story, exit_code
+from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph, slugify
 from worldforge.store import StoryFolder
 
@@ -49,35 +50,41 @@ def check(directory: Path, quiet: bool) -> None:
 
 
 def tree_lines(graph: StoryGraph) -> list[str]:
-    """The branching story as an indented tree; merges and loops point back up."""
+    """The branching story as an indented tree; merges and loops point back up.
+
+    Walked with an explicit stack: a long linear story must not hit Python's recursion limit.
+    """
     story = graph.story
     lines: list[str] = []
     shown: set[str] = set()
 
-    def walk(scene_id: str, prefix: str, last: bool, label: str, top: bool) -> None:
-        scene = story.scenes[scene_id]
-        branch = "" if top else ("└─ " if last else "├─ ")
-        choice = f"[{label}] " if label and label != scene.title else ""
-        mark = "" if scene.image else " ◌"
-        if scene_id in shown:
-            lines.append(f"{prefix}{branch}{choice}↪ {scene.title} ({scene_id})")
-            return
-        shown.add(scene_id)
-        ending = " ■" if not scene.links else ""
-        lines.append(f"{prefix}{branch}{choice}{scene.title} ({scene_id}){mark}{ending}")
-        kids = [link for link in scene.links if link.to in story.scenes]
-        child_prefix = prefix if top else prefix + ("   " if last else "│  ")
-        for i, link in enumerate(kids):
-            walk(link.to, child_prefix, i == len(kids) - 1, link.label, False)
+    def walk(root: str, indent: str) -> None:
+        stack: list[tuple[str, str, bool, str, bool]] = [(root, indent, True, "", True)]
+        while stack:
+            scene_id, prefix, last, label, top = stack.pop()
+            scene = story.scenes[scene_id]
+            branch = "" if top else ("└─ " if last else "├─ ")
+            choice = f"[{label}] " if label and label != scene.title else ""
+            if scene_id in shown:
+                lines.append(f"{prefix}{branch}{choice}↪ {scene.title} ({scene_id})")
+                continue
+            shown.add(scene_id)
+            mark = "" if scene.image else " ◌"
+            ending = " ■" if not scene.links else ""
+            lines.append(f"{prefix}{branch}{choice}{scene.title} ({scene_id}){mark}{ending}")
+            kids = [link for link in scene.links if link.to in story.scenes]
+            child_prefix = prefix if top else prefix + ("   " if last else "│  ")
+            for i, link in reversed(list(enumerate(kids))):
+                stack.append((link.to, child_prefix, i == len(kids) - 1, link.label, False))
 
     if story.meta.start in story.scenes:
-        walk(story.meta.start, "", True, "", True)
+        walk(story.meta.start, "")
     rest = [sid for sid in story.scenes if sid not in shown]
     if rest:
         lines.append("unreachable:")
         for sid in rest:
             if sid not in shown:
-                walk(sid, "  ", True, "", True)
+                walk(sid, "  ")
     return lines
 
 
@@ -96,7 +103,10 @@ def graph(directory: Path, fmt: str, output: Path | None) -> None:
     story_graph = StoryGraph(StoryFolder.open(directory).story)
     text = render_graph(story_graph, fmt)
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise StoryError(f"cannot write the graph: {exc.strerror}", output) from None
         click.echo(f"wrote {output}")
     else:
         click.echo(text, nl=not text.endswith("\n"))

@@ -20,9 +20,10 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
     # textual-image asks the terminal about its graphics before the app takes the screen over
     import textual_image.widget  # noqa: F401
 
+    from worldforge.conductor.session import Session
     from worldforge.engines.image_registry import image_engine
     from worldforge.engines.registry import text_engine
-    from worldforge.tui.app import make_app
+    from worldforge.tui.app import WorldforgeApp
     from worldforge.tui.recent import remember
 
     if directory is None:
@@ -31,6 +32,10 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
         directory = pick_story()
         if directory is None:
             return
-    app = make_app(directory, text_engine(text_choice), image_engine(image_choice))
+    session = Session.open(directory)
+    models = session.story.meta.models  # the story's own choice, unless the command line says otherwise
+    app = WorldforgeApp(
+        session, text_engine(text_choice or models.text), image_engine(image_choice or models.image)
+    )
     remember(directory)
     app.run()

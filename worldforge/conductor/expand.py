@@ -118,8 +118,8 @@ def accept(story: Story, scene_id: str, index: int, text: str | None = None) -> 
     """
     scene = story.scene(scene_id)
     chosen = _candidate(scene, index)
-    if chosen.status == "accepted":
-        raise ValueError(f"candidate {index} of {scene_id!r} is already in the scene")
+    if chosen.status in ("accepted", "branched"):
+        raise ValueError(f"candidate {index} of {scene_id!r} is {chosen.status}; it is already in the story")
     base = scene.text.rstrip()
     addition = chosen.text if base else chosen.text.lstrip()
     edited = addition if text is None else text
@@ -143,6 +143,11 @@ def branch(story: Story, scene_id: str, indices: list[int]) -> list[Scene]:
     """Make each chosen candidate a new child scene of `scene_id`, written by the model."""
     scene = story.scene(scene_id)
     chosen = [_candidate(scene, i) for i in indices]
+    for i, candidate in zip(indices, chosen, strict=True):
+        if candidate.status not in ("pending", "rejected"):
+            raise ValueError(
+                f"candidate {i} of {scene_id!r} is {candidate.status}; it is already in the story"
+            )
     graph = StoryGraph(story)
     records = {p.id: p for p in scene.provenance}
     children = []

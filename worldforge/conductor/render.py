@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import math
 from collections import deque
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from worldforge.conductor.grid import contact_sheet
 from worldforge.core.errors import StoryError
@@ -82,6 +85,11 @@ def resolve_init(folder: StoryFolder, scene_id: str, init: str) -> tuple[bytes, 
     data = path.read_bytes()
     if len(data) > MAX_IMAGE_BYTES:
         raise StoryError("init picture is larger than 64 MiB", path)
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.verify()
+    except (OSError, SyntaxError, ValueError):
+        raise StoryError("init picture is not an image Pillow can read (PNG, JPEG, WebP, …)", path) from None
     return data, str(init)
 
 

@@ -36,6 +36,8 @@ class Session:
         self._undo: list[_Step] = []
         self._redo: list[_Step] = []
         self.revision = 0
+        self._saves = 0
+        self._dirty: tuple[tuple[int, int], bool] | None = None
 
     @classmethod
     def open(cls, root: Path | str) -> Session:
@@ -110,7 +112,14 @@ class Session:
 
     @property
     def dirty(self) -> bool:
-        return self.folder.dirty
+        """Unsaved changes? (Serialising the story to compare is costly: asked once per revision.)"""
+        key = (self.revision, self._saves)
+        if self._dirty is None or self._dirty[0] != key:
+            self._dirty = (key, self.folder.dirty)
+        return self._dirty[1]
 
     def save(self) -> list[str]:
-        return self.folder.save()
+        try:
+            return self.folder.save()
+        finally:
+            self._saves += 1

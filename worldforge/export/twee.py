@@ -264,7 +264,10 @@ def parse_twee(text: str, source: str = "story.twee") -> TweeImport:
         return _json_passage(by_name[name], source, warnings) if name in by_name else {}
 
     data, extras = json_of("StoryData"), json_of(WORLDFORGE_PASSAGE)
-    scene_extras: dict[str, dict] = extras.get("scenes", {}) if isinstance(extras.get("scenes"), dict) else {}
+    raw_scenes = extras.get("scenes", {}) if isinstance(extras.get("scenes"), dict) else {}
+    scene_extras: dict[str, dict] = {k: v for k, v in raw_scenes.items() if isinstance(v, dict)}
+    for name in sorted(set(raw_scenes) - set(scene_extras)):
+        warnings.append(f"{WORLDFORGE_PASSAGE}: the entry for passage {name!r} is not an object; ignored")
     story_extras: dict = extras.get("story", {}) if isinstance(extras.get("story"), dict) else {}
 
     scene_passages = [
@@ -331,6 +334,7 @@ def _scene(
     if extras:
         extras = dict(extras)
         hashes = extras.pop("twee", {})
+        hashes = hashes if isinstance(hashes, dict) else {}
         auto = extras.pop("auto_position", None)
         same = _hashes(passage)
         head_same, body_same = hashes.get("head") == same["head"], hashes.get("body") == same["body"]
@@ -359,6 +363,9 @@ def _scene(
         raise StoryError(f"passage {passage.name!r}: {_first(exc)}", source, passage.line) from None
 
 
+MAX_TWEE_BYTES = 64 * 1024 * 1024
+
+
 def import_twee(source: Path, dest: Path, images_from: Path | None = None) -> tuple[StoryFolder, list[str]]:
     """Create a story folder at `dest` from the Twee file `source`.
 
@@ -366,6 +373,10 @@ def import_twee(source: Path, dest: Path, images_from: Path | None = None) -> tu
     default the folder the Twee file is in, where `worldforge export` leaves them) when
     present there; missing ones are reported."""
     try:
+        if source.stat().st_size > MAX_TWEE_BYTES:
+            raise StoryError(
+                f"file is larger than {MAX_TWEE_BYTES // (1024 * 1024)} MiB: not a story", source
+            )
         text = source.read_bytes().decode("utf-8")
     except OSError as exc:
         raise StoryError(f"cannot read the Twee file: {exc.strerror}", source) from None

@@ -74,7 +74,9 @@ class StoryFolder:
             value = migrate(value, story_path)
             value.pop("schema_version")
         meta = validate(StoryMeta, value, node, story_path)
-        written[STORY_FILE] = dump_meta(meta)
+        # a story written by hand without an IFID gets one now; it must be saved, or every
+        # load would make up another (Twee, EPUB and gamebook numbering depend on it)
+        written[STORY_FILE] = dump_meta(meta) if "ifid" in value else b""
 
         scenes: dict[str, Scene] = {}
         scene_dir = root / SCENES_DIR

@@ -86,6 +86,7 @@ class WorldforgeApp(ModelWork, App):
         self.autosave_seconds = autosave_seconds
         self.current = session.story.meta.start
         self._autosave: Timer | None = None
+        self._problems: tuple[int, str] = (-1, "")
         self.init_model_work()
 
     # -- layout ------------------------------------------------------------------
@@ -353,10 +354,14 @@ class WorldforgeApp(ModelWork, App):
         self.push_screen(HelpScreen())
 
     def problems_summary(self) -> str:
+        if self._problems[0] == self.session.revision:
+            return self._problems[1]
         problems = check_story(self.session.graph)
         errors = sum(p.severity == "error" for p in problems)
         warnings = sum(p.severity == "warning" for p in problems)
-        return f"{errors} errors, {warnings} warnings" if errors or warnings else ""
+        summary = f"{errors} errors, {warnings} warnings" if errors or warnings else ""
+        self._problems = (self.session.revision, summary)
+        return summary
 
     def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)

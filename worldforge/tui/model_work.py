@@ -180,6 +180,10 @@ class ModelWork:
         from worldforge.conductor.expand import context_for
         from worldforge.tui.screens.context import ContextScreen
 
+        if self.busy:
+            # the tokenizer is in use by the running worker; fast tokenizers are not shareable
+            self.notify(f"busy {self.busy}: the context inspector opens when it is done", severity="warning")
+            return
         if self.text_engine is None or not self.ready["text"]:
             self.notify(
                 "the context is counted in the text model's tokens: wait until it is loaded",

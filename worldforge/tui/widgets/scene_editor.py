@@ -112,12 +112,13 @@ class SceneEditor(Vertical):
             return
         self._loading = True
         try:
+            same_scene = scene.id == self.scene_id
             self.scene_id = scene.id
             self.title_input.value = scene.title
             if area.text != scene.text or area.model_spans != list(scene.model_spans):
                 cursor = area.cursor_location
                 area.load_scene_text(scene.text, list(scene.model_spans))
-                if scene.id == self.scene_id:
+                if same_scene:  # an undo or an accepted candidate: keep the writer's place
                     area.cursor_location = cursor
         finally:
             self.call_after_refresh(self._done_loading)

@@ -50,19 +50,23 @@ class StoryMap(Tree[str]):
                     text.append(" ■", style="cyan")
             return text
 
-        def add(parent: TreeNode[str], scene_id: str, link_label: str) -> None:
+        def add(parent: TreeNode[str], root: str, root_label: str) -> None:
+            # an explicit stack: a long linear story must not hit Python's recursion limit
             nonlocal cursor_node
-            pointer = scene_id in shown
-            kids = [] if pointer else [x for x in story.scenes[scene_id].links if x.to in story.scenes]
-            label = label_for(scene_id, link_label, pointer)
-            node = parent.add(label, data=scene_id, expand=True, allow_expand=bool(kids))
-            if pointer:
-                return
-            shown.add(scene_id)
-            if scene_id == current and cursor_node is None:
-                cursor_node = node
-            for link in kids:
-                add(node, link.to, link.label)
+            stack: list[tuple[TreeNode[str], str, str]] = [(parent, root, root_label)]
+            while stack:
+                under, scene_id, link_label = stack.pop()
+                pointer = scene_id in shown
+                kids = [] if pointer else [x for x in story.scenes[scene_id].links if x.to in story.scenes]
+                label = label_for(scene_id, link_label, pointer)
+                node = under.add(label, data=scene_id, expand=True, allow_expand=bool(kids))
+                if pointer:
+                    continue
+                shown.add(scene_id)
+                if scene_id == current and cursor_node is None:
+                    cursor_node = node
+                for link in reversed(kids):
+                    stack.append((node, link.to, link.label))
 
         if story.meta.start in story.scenes:
             add(self.root, story.meta.start, "")
