@@ -103,13 +103,11 @@ def build(folder: Path) -> dict[str, int]:
     from diffusers import (
         AutoencoderKL,
         AutoencoderTiny,
-        EulerDiscreteScheduler,
-        StableDiffusionPipeline,
         UNet2DConditionModel,
     )
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
-    from worldforge.engines.image_tiny import _write_clip_tokenizer
+    from worldforge.engines.image_tiny import _write_clip_tokenizer, sd_pipeline
 
     _write_clip_tokenizer(folder / "tokenizer")
     tokenizer = CLIPTokenizer.from_pretrained(str(folder / "tokenizer"))
@@ -123,23 +121,7 @@ def build(folder: Path) -> dict[str, int]:
     )
     text_encoder = randomised(CLIPTextModel, config)
     taesd = randomised(AutoencoderTiny)
-    scheduler = EulerDiscreteScheduler(
-        beta_start=0.00085,
-        beta_end=0.012,
-        beta_schedule="scaled_linear",
-        steps_offset=1,
-        timestep_spacing="trailing",
-    )
-    pipe = StableDiffusionPipeline(
-        unet=unet,
-        vae=vae,
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-        scheduler=scheduler,
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
+    pipe = sd_pipeline(unet, vae, text_encoder, tokenizer)
     pipe.save_pretrained(str(folder), safe_serialization=True)
     taesd.save_pretrained(str(folder / "taesd"), safe_serialization=True)
     counts = {

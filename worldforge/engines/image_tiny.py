@@ -56,6 +56,30 @@ def _write_clip_tokenizer(folder: Path) -> None:
     tokenizer.save_pretrained(str(folder))
 
 
+def sd_pipeline(unet, vae, text_encoder, tokenizer):
+    """A Stable Diffusion pipeline around these parts, with SD-Turbo's scheduler (Euler,
+    trailing timesteps, steps_offset 1): shared by the tiny builder and the benchmark."""
+    from diffusers import EulerDiscreteScheduler, StableDiffusionPipeline
+
+    scheduler = EulerDiscreteScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        steps_offset=1,
+        timestep_spacing="trailing",
+    )
+    return StableDiffusionPipeline(
+        unet=unet,
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+
+
 def build_tiny_image_pipeline(path: Path | str | None = None, force: bool = False) -> Path:
     """Build (or reuse) the tiny pipeline folder and return its path.
 
@@ -67,8 +91,6 @@ def build_tiny_image_pipeline(path: Path | str | None = None, force: bool = Fals
     from diffusers import (
         AutoencoderKL,
         AutoencoderTiny,
-        EulerDiscreteScheduler,
-        StableDiffusionPipeline,
         UNet2DConditionModel,
     )
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
@@ -119,24 +141,7 @@ def build_tiny_image_pipeline(path: Path | str | None = None, force: bool = Fals
             max_position_embeddings=77,
         )
     )
-    scheduler = EulerDiscreteScheduler(
-        beta_start=0.00085,
-        beta_end=0.012,
-        beta_schedule="scaled_linear",
-        steps_offset=1,
-        timestep_spacing="trailing",
-    )
-    pipe = StableDiffusionPipeline(
-        unet=unet,
-        vae=vae,
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-        scheduler=scheduler,
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
-    pipe.save_pretrained(str(target), safe_serialization=True)
+    sd_pipeline(unet, vae, text_encoder, tokenizer).save_pretrained(str(target), safe_serialization=True)
 
     # The draft decoder: same latent space shape (4 channels, 2x scale) as the tiny VAE.
     torch.manual_seed(_SEED)
