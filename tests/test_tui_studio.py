@@ -205,3 +205,37 @@ async def test_an_unreadable_picture_is_reported_not_fatal(story_dir: Path):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert "unreadable picture" in str(app.query_one("#image-caption").render())
+
+
+@pytest.mark.asyncio
+async def test_every_studio_action_is_in_the_command_palette(story_dir: Path):
+    app = studio(story_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        wanted = {
+            "Expand",
+            "Illustrate",
+            "Picture options",
+            "Branch",
+            "Link",
+            "Unlink",
+            "Jump",
+            "World",
+            "Context",
+            "Export",
+            "Reading path",
+            "New scene",
+            "Delete scene",
+            "Rename id",
+            "Undo",
+            "Redo",
+        }
+        assert wanted <= titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"world")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "WorldScreen"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, ListItem, ListView, TextArea
 
@@ -51,7 +51,7 @@ class WorldScreen(Screen[bool]):
                 yield Input(", ".join(self.world.style), id="style")
                 yield Label("Negative prompt", classes="field-label")
                 yield Input(self.world.negative_prompt, id="negative_prompt")
-            with Vertical(id="lore-side"):
+            with VerticalScroll(id="lore-side"):
                 yield Label("Lore entries", classes="field-label")
                 yield ListView(*[ListItem(Label(e.id)) for e in self.lore], id="lore-list")
                 yield Label("Keys (comma separated)", classes="field-label")
