@@ -65,6 +65,7 @@ def provenance_from(result: TextResult, created: str | None = None) -> Provenanc
         tokens=result.tokens,
         flops=transformer_flops(parameters, processed) if parameters else None,
         energy_wh=round(energy_wh(wall, device), 6),
+        test_model=bool(rec.get("test_model")),
         created=created or datetime.now(UTC).isoformat(timespec="seconds"),
     )
 

@@ -61,6 +61,8 @@ class Provenance(Strict):
     energy_wh: float | None = None
     created: str = ""
     prompt_hidden: bool = False
+    # made by a random-weight offline test model: noise, and labelled so wherever it is shown
+    test_model: bool = False
 
 
 class TextCandidate(Strict):

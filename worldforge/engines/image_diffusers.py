@@ -423,6 +423,7 @@ class DiffusersImageEngine:
         return {
             "engine": self.name,
             "model": self.label,
+            "test_model": self.offline_tiny,
             "revision": self.revision,
             "license": self.license,
             "settings": used,

@@ -213,6 +213,7 @@ class CausalTextEngine:
             "wall_s": wall / settings.candidates,
             "tokens": len(stream.ids),
             "prompt_tokens": prompt_tokens,
+            "test_model": self.offline_tiny,
             "parameters": self.parameters,
             "stop_reason": stream.stop_reason or "end of text",
         }

@@ -148,7 +148,7 @@ def credit_line(record: Provenance | None) -> str:
     if record.license:
         parts.append(f"license {record.license}")
     line = ", ".join(parts)
-    if record.engine.startswith("tiny"):
+    if record.test_model:
         line += " (random-weight test model: noise, not art)"
     return line
 

@@ -148,7 +148,7 @@ class WorldforgeApp(ModelWork, App):
         record = next((p for p in self.scene.provenance if render and p.id == render.provenance), None)
         if record is None:
             return ""
-        noise = " (test noise)" if record.engine.endswith("tiny") or "tiny" in record.model else ""
+        noise = " (test noise)" if record.test_model else ""
         return f"{record.model}{noise}"
 
     def go_to(self, scene_id: str) -> None:
