@@ -102,3 +102,12 @@ def test_a_long_linear_story_prints_without_recursion_limits(tmp_path: Path):
         previous = graph.branch(previous, f"S{n}").id
     lines = tree_lines(graph)
     assert len(lines) == 3000 and lines[-1].endswith("(s2999) ◌ ■")
+
+
+def test_graph_tree_lists_unreachable_scenes_once_under_a_heading(story_dir: Path):
+    (story_dir / "scenes" / "island.yaml").write_text("id: island\ntitle: Island\nlinks:\n- to: islet\n")
+    (story_dir / "scenes" / "islet.yaml").write_text("id: islet\ntitle: Islet\n")
+    lines = run("graph", str(story_dir)).output.splitlines()
+    assert lines[-3] == "unreachable:"
+    assert lines[-2] == "  Island (island) ◌"
+    assert lines[-1] == "  └─ Islet (islet) ◌ ■"

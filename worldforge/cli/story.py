@@ -50,41 +50,29 @@ def check(directory: Path, quiet: bool) -> None:
 
 
 def tree_lines(graph: StoryGraph) -> list[str]:
-    """The branching story as an indented tree; merges and loops point back up.
-
-    Walked with an explicit stack: a long linear story must not hit Python's recursion limit.
-    """
+    """The branching story as an indented tree; merges and loops point back up."""
     story = graph.story
     lines: list[str] = []
-    shown: set[str] = set()
-
-    def walk(root: str, indent: str) -> None:
-        stack: list[tuple[str, str, bool, str, bool]] = [(root, indent, True, "", True)]
-        while stack:
-            scene_id, prefix, last, label, top = stack.pop()
-            scene = story.scenes[scene_id]
-            branch = "" if top else ("└─ " if last else "├─ ")
-            choice = f"[{label}] " if label and label != scene.title else ""
-            if scene_id in shown:
-                lines.append(f"{prefix}{branch}{choice}↪ {scene.title} ({scene_id})")
-                continue
-            shown.add(scene_id)
-            mark = "" if scene.image else " ◌"
-            ending = " ■" if not scene.links else ""
-            lines.append(f"{prefix}{branch}{choice}{scene.title} ({scene_id}){mark}{ending}")
-            kids = [link for link in scene.links if link.to in story.scenes]
-            child_prefix = prefix if top else prefix + ("   " if last else "│  ")
-            for i, link in reversed(list(enumerate(kids))):
-                stack.append((link.to, child_prefix, i == len(kids) - 1, link.label, False))
-
-    if story.meta.start in story.scenes:
-        walk(story.meta.start, "")
-    rest = [sid for sid in story.scenes if sid not in shown]
-    if rest:
-        lines.append("unreachable:")
-        for sid in rest:
-            if sid not in shown:
-                walk(sid, "  ")
+    prefixes: list[str] = []  # what each step's children are indented by
+    heading = False
+    for step in graph.tree():
+        scene = story.scenes[step.scene_id]
+        if step.parent is None:
+            if not step.reachable and not heading:
+                lines.append("unreachable:")
+                heading = True
+            indent, branch = ("" if step.reachable else "  "), ""
+            prefixes.append(indent)
+        else:
+            indent, branch = prefixes[step.parent], "└─ " if step.last else "├─ "
+            prefixes.append(indent + ("   " if step.last else "│  "))
+        choice = f"[{step.label}] " if step.label and step.label != scene.title else ""
+        if step.pointer:
+            lines.append(f"{indent}{branch}{choice}↪ {scene.title} ({step.scene_id})")
+            continue
+        mark = "" if scene.image else " ◌"
+        ending = " ■" if not scene.links else ""
+        lines.append(f"{indent}{branch}{choice}{scene.title} ({step.scene_id}){mark}{ending}")
     return lines
 
 

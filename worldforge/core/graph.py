@@ -8,10 +8,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import networkx as nx
 
 from worldforge.core.model import Link, Scene, Story
+
+
+@dataclass(frozen=True)
+class TreeStep:
+    """One line of the story drawn as a tree (see `StoryGraph.tree`)."""
+
+    scene_id: str
+    parent: int | None  # index of the parent step; None for a root
+    label: str  # the choice leading here ("" for a root)
+    last: bool  # the last choice of its parent
+    pointer: bool  # reached again (a merge or a loop): drawn as a pointer, not expanded
+    reachable: bool  # False for the roots listed after the start's tree
+    children: int  # how many steps hang below this one
 
 
 class GraphError(ValueError):
@@ -198,6 +212,35 @@ class StoryGraph:
             kids = self.children(node)
             node = kids[0] if kids else ""
         return [self.story.scenes[s] for s in order]
+
+    def tree(self) -> list[TreeStep]:
+        """The story as a tree, depth first from the start, then the scenes it cannot reach.
+
+        A scene met a second time is a pointer step with nothing below it. Walked with an
+        explicit stack: a long linear story must not hit Python's recursion limit.
+        """
+        scenes = self.story.scenes
+        steps: list[TreeStep] = []
+        shown: set[str] = set()
+
+        def walk(root: str, reachable: bool) -> None:
+            stack: list[tuple[str, int | None, str, bool]] = [(root, None, "", True)]
+            while stack:
+                scene_id, parent, label, last = stack.pop()
+                pointer = scene_id in shown
+                kids = [] if pointer else [x for x in scenes[scene_id].links if x.to in scenes]
+                steps.append(TreeStep(scene_id, parent, label, last, pointer, reachable, len(kids)))
+                shown.add(scene_id)
+                here = len(steps) - 1
+                for i, link in reversed(list(enumerate(kids))):
+                    stack.append((link.to, here, link.label, i == len(kids) - 1))
+
+        if self.story.meta.start in scenes:
+            walk(self.story.meta.start, True)
+        for scene_id in scenes:
+            if scene_id not in shown:
+                walk(scene_id, False)
+        return steps
 
     def reachable(self) -> set[str]:
         start = self.story.meta.start

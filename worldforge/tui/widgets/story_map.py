@@ -32,7 +32,6 @@ class StoryMap(Tree[str]):
     def show(self, graph: StoryGraph, current: str | None) -> None:
         story = graph.story
         self.clear()
-        shown: set[str] = set()
         cursor_node: TreeNode[str] | None = None
 
         def label_for(scene_id: str, link_label: str, pointer: bool) -> Text:
@@ -50,32 +49,22 @@ class StoryMap(Tree[str]):
                     text.append(" ■", style="cyan")
             return text
 
-        def add(parent: TreeNode[str], root: str, root_label: str) -> None:
-            # an explicit stack: a long linear story must not hit Python's recursion limit
-            nonlocal cursor_node
-            stack: list[tuple[TreeNode[str], str, str]] = [(parent, root, root_label)]
-            while stack:
-                under, scene_id, link_label = stack.pop()
-                pointer = scene_id in shown
-                kids = [] if pointer else [x for x in story.scenes[scene_id].links if x.to in story.scenes]
-                label = label_for(scene_id, link_label, pointer)
-                node = under.add(label, data=scene_id, expand=True, allow_expand=bool(kids))
-                if pointer:
-                    continue
-                shown.add(scene_id)
-                if scene_id == current and cursor_node is None:
-                    cursor_node = node
-                for link in reversed(kids):
-                    stack.append((node, link.to, link.label))
-
-        if story.meta.start in story.scenes:
-            add(self.root, story.meta.start, "")
-        lost = [sid for sid in story.scenes if sid not in shown]
-        if lost:
-            heading = self.root.add(Text("⚠ unreachable", style="bold red"), expand=True)
-            for sid in lost:
-                if sid not in shown:
-                    add(heading, sid, "")
+        nodes: list[TreeNode[str]] = []
+        heading: TreeNode[str] | None = None
+        for step in graph.tree():
+            if step.parent is not None:
+                under = nodes[step.parent]
+            elif step.reachable:
+                under = self.root
+            else:
+                if heading is None:
+                    heading = self.root.add(Text("⚠ unreachable", style="bold red"), expand=True)
+                under = heading
+            label = label_for(step.scene_id, step.label, step.pointer)
+            node = under.add(label, data=step.scene_id, expand=True, allow_expand=step.children > 0)
+            nodes.append(node)
+            if step.scene_id == current and not step.pointer and cursor_node is None:
+                cursor_node = node
         self.root.expand()
         if cursor_node is not None:
             self.move_cursor(cursor_node)
