@@ -28,9 +28,10 @@ def check(name: str, ok: bool, detail: str = "") -> None:
 def main() -> None:
     import torch
 
-    from worldforge.engines.base import ImageSettings, TextSettings
-    from worldforge.engines.image_registry import tiny_image_engine
-    from worldforge.engines.registry import text_engine
+    from worldforge.engines.image.protocol import ImageSettings
+    from worldforge.engines.image.registry import tiny_image_engine
+    from worldforge.engines.text.protocol import TextSettings
+    from worldforge.engines.text.registry import text_engine
 
     check(
         "cuda available",

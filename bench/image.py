@@ -107,7 +107,7 @@ def build(folder: Path) -> dict[str, int]:
     )
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
-    from worldforge.engines.image_tiny import _write_clip_tokenizer, sd_pipeline
+    from worldforge.engines.image.tiny import _write_clip_tokenizer, sd_pipeline
 
     _write_clip_tokenizer(folder / "tokenizer")
     tokenizer = CLIPTokenizer.from_pretrained(str(folder / "tokenizer"))
@@ -149,7 +149,7 @@ def baseline(folder: Path, runs: int) -> float:
 
 
 def worldforge(folder: Path, quality: str, runs: int, engine) -> tuple[float, float]:
-    from worldforge.engines.base import ImageSettings
+    from worldforge.engines.image.protocol import ImageSettings
 
     settings = ImageSettings(width=SIZE, height=SIZE, steps=1, guidance=0.0, seed=0, quality=quality)
     times, previews = [], []
@@ -180,8 +180,8 @@ def main() -> None:
 
     import torch
 
-    from worldforge.engines.image_device import cpu_bf16_flags, quiet_libraries
-    from worldforge.engines.image_diffusers import DiffusersImageEngine
+    from worldforge.engines.device import cpu_bf16_flags, quiet_libraries
+    from worldforge.engines.image.diffusers_engine import DiffusersImageEngine
 
     quiet_libraries()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="wf-bench-image-"))

@@ -41,7 +41,7 @@ def build_gpt2_small(folder: Path) -> None:
     from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
     from worldforge.engines.quiet import quiet_transformers
-    from worldforge.engines.tiny_text import CORPUS
+    from worldforge.engines.text.tiny import CORPUS
 
     bpe = ByteLevelBPETokenizer()
     bpe.train_from_iterator(
@@ -69,7 +69,7 @@ def build_gpt2_small(folder: Path) -> None:
 
 
 def prompt_of(tokenizer, n: int) -> tuple[str, list[int]]:
-    from worldforge.engines.tiny_text import CORPUS
+    from worldforge.engines.text.tiny import CORPUS
 
     ids = tokenizer.encode(CORPUS)[:n]
     text = tokenizer.decode(ids)
@@ -112,9 +112,9 @@ class EngineRun:
     """(b)/(c): worldforge's engine class, streaming every token to a callback."""
 
     def __init__(self, folder: Path, text: str, backend: str):
-        from worldforge.engines.base import TextSettings
         from worldforge.engines.source import ModelSource
-        from worldforge.engines.text_engine import CausalTextEngine
+        from worldforge.engines.text.engine import CausalTextEngine
+        from worldforge.engines.text.protocol import TextSettings
 
         self.engine = CausalTextEngine(ModelSource("bench/gpt2-small-random", local=folder), backend=backend)
         started = time.perf_counter()

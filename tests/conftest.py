@@ -67,14 +67,14 @@ def worldforge_home(tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_text_model(worldforge_home):
     """The tiny random-weight GPT-2, built once per session into the test home."""
-    from worldforge.engines.tiny_text import ensure_tiny_text_model
+    from worldforge.engines.text.tiny import ensure_tiny_text_model
 
     return ensure_tiny_text_model()
 
 
 @pytest.fixture(scope="session")
 def tiny_torch_engine(tiny_text_model):
-    from worldforge.engines.registry import text_engine
+    from worldforge.engines.text.registry import text_engine
 
     engine = text_engine("tiny", backend="transformers")
     engine.load()
@@ -83,7 +83,7 @@ def tiny_torch_engine(tiny_text_model):
 
 @pytest.fixture(scope="session")
 def tiny_ct2_engine(tiny_text_model):
-    from worldforge.engines.registry import text_engine
+    from worldforge.engines.text.registry import text_engine
 
     engine = text_engine("tiny", backend="ctranslate2")
     engine.load()
@@ -103,7 +103,7 @@ def tiny_image(worldforge_home):
     """The tiny random-weight SD pipeline, built once, loaded through from_pretrained."""
     import torch
 
-    from worldforge.engines.image_registry import tiny_image_engine
+    from worldforge.engines.image.registry import tiny_image_engine
 
     # tiny layers gain nothing from threads, and on a busy 2-core machine OpenMP's spinning
     # makes a 0.1 s render take 6 s

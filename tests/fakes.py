@@ -11,14 +11,9 @@ import time
 
 from PIL import Image
 
-from worldforge.engines.base import (
-    Cancelled,
-    CancelToken,
-    ImageResult,
-    ImageSettings,
-    TextResult,
-    TextSettings,
-)
+from worldforge.engines.cancel import Cancelled, CancelToken
+from worldforge.engines.image.protocol import ImageResult, ImageSettings
+from worldforge.engines.text.protocol import TextResult, TextSettings
 
 WORDS = [
     "the",

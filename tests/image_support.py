@@ -6,7 +6,7 @@ from pathlib import Path
 
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import LoreEntry, Story, StoryMeta, World
-from worldforge.engines.base import ImageSettings
+from worldforge.engines.image.protocol import ImageSettings
 from worldforge.store import StoryFolder
 
 

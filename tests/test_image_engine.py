@@ -9,9 +9,10 @@ import pytest
 from PIL import Image
 
 from tests.image_support import tiny_settings
-from worldforge.engines.base import Cancelled, CancelToken, ImageEngine
-from worldforge.engines.image_device import cpu_bf16_flags, pick_dtype_name
-from worldforge.engines.image_registry import image_engine
+from worldforge.engines.cancel import Cancelled, CancelToken
+from worldforge.engines.device import cpu_bf16_flags, pick_dtype_name
+from worldforge.engines.image.protocol import ImageEngine
+from worldforge.engines.image.registry import image_engine
 
 
 def pixels(png: bytes) -> bytes:
@@ -206,14 +207,14 @@ def test_choosing_an_engine_imports_no_model_library():
     from tests.test_architecture import modules_after
 
     loaded = modules_after(
-        "from worldforge.engines.image_registry import image_engine\n"
+        "from worldforge.engines.image.registry import image_engine\n"
         "image_engine('tiny'); image_engine(None); image_engine('sd-turbo')"
     )
     assert not [m for m in loaded if m.split(".")[0] in ("torch", "diffusers", "transformers")]
 
 
 def test_flops_are_counted_once_per_shape_and_reused(tiny_image):
-    from worldforge.engines.base import ImageSettings as Settings
+    from worldforge.engines.image.protocol import ImageSettings as Settings
 
     small = tiny_image.generate("a crane", Settings(width=64, height=64, steps=2, seed=1))[0].record["flops"]
     again = tiny_image.generate("a dock", Settings(width=64, height=64, steps=2, seed=2))[0].record["flops"]

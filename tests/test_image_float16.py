@@ -3,8 +3,8 @@ decoding upcast the shared VAE in place, and the next image-to-image encode then
 
 from __future__ import annotations
 
-from worldforge.engines.base import ImageSettings
-from worldforge.engines.image_registry import tiny_image_engine
+from worldforge.engines.image.protocol import ImageSettings
+from worldforge.engines.image.registry import tiny_image_engine
 
 
 def test_float16_text_to_image_then_image_to_image(tiny_image):

@@ -12,7 +12,7 @@ from tests.image_support import make_story_dir, tiny_settings
 from worldforge.conductor.grid import grid_shape
 from worldforge.conductor.render import choose, render, render_all, render_order
 from worldforge.core.errors import StoryError
-from worldforge.engines.base import Cancelled, CancelToken
+from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.image_png import read_png_metadata
 from worldforge.store import StoryFolder
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from worldforge.conductor.expand import provenance_from
 from worldforge.core.model import Provenance
-from worldforge.engines.base import ImageSettings, TextSettings
+from worldforge.engines.image.protocol import ImageSettings
+from worldforge.engines.text.protocol import TextSettings
 from worldforge.export.book import credit_line
 
 

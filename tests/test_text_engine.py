@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from worldforge.engines.base import Cancelled, CancelToken, TextEngine, TextSettings
-from worldforge.engines.stops import finish
+from worldforge.engines.cancel import Cancelled, CancelToken
+from worldforge.engines.text.protocol import TextEngine, TextSettings
+from worldforge.engines.text.stops import finish
 
 PROMPT = "Mara kept the lamps lit in the workshop by the harbour. The machine"
 
@@ -36,7 +37,7 @@ def test_tiny_model_loads_through_from_pretrained(tiny_text_model, tiny_torch_en
 
 
 def test_tiny_build_is_deterministic(tmp_path, tiny_text_model):
-    from worldforge.engines.tiny_text import build_tiny_text_model
+    from worldforge.engines.text.tiny import build_tiny_text_model
 
     again = build_tiny_text_model(tmp_path / "again")
     for name in ("model.safetensors", "vocab.json", "merges.txt", "config.json"):
@@ -122,7 +123,7 @@ def test_max_new_tokens_and_window(tiny_engine):
 
 def test_resolver_imports_no_torch():
     code = (
-        "import sys; from worldforge.engines.registry import text_engine; "
+        "import sys; from worldforge.engines.text.registry import text_engine; "
         "import worldforge.conductor.expand, worldforge.cli.text, worldforge.cli.models; "
         "e = text_engine('gpt2'); "
         "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules))"
@@ -132,7 +133,7 @@ def test_resolver_imports_no_torch():
 
 
 def test_default_choice_is_gpt2_when_cached_else_tiny(monkeypatch, tiny_text_model):
-    import worldforge.engines.registry as registry
+    import worldforge.engines.text.registry as registry
 
     monkeypatch.setattr(registry, "hub_cached", lambda model_id: None)
     engine = registry.text_engine(None)
@@ -145,7 +146,7 @@ def test_default_choice_is_gpt2_when_cached_else_tiny(monkeypatch, tiny_text_mod
 
 def test_choices_resolve_or_explain(tiny_text_model):
     from worldforge.engines.errors import EngineError
-    from worldforge.engines.registry import text_engine
+    from worldforge.engines.text.registry import text_engine
 
     assert text_engine(str(tiny_text_model)).source.local == tiny_text_model
     assert text_engine("distilgpt2").model_id == "distilbert/distilgpt2"

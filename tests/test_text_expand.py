@@ -7,7 +7,8 @@ import pytest
 from worldforge.conductor.expand import accept, branch, expand, revive
 from worldforge.core.authorship import authorship_share
 from worldforge.core.graph import StoryGraph
-from worldforge.engines.base import Cancelled, CancelToken, TextSettings
+from worldforge.engines.cancel import Cancelled, CancelToken
+from worldforge.engines.text.protocol import TextSettings
 
 from .text_story import make_story
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from worldforge.engines.stops import finish, paragraph_break, stop_now, trim_dangling
+from worldforge.engines.text.stops import finish, paragraph_break, stop_now, trim_dangling
 
 
 @pytest.mark.parametrize(

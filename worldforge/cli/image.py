@@ -30,7 +30,7 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tu
 
 
 def _engine(choice: str | None, folder: StoryFolder) -> Any:
-    from worldforge.engines.image_registry import image_engine
+    from worldforge.engines.image.registry import image_engine
 
     engine = image_engine(choice or folder.story.meta.models.image)
     if engine.offline_tiny:
@@ -205,7 +205,7 @@ def prompt(directory: Path, scene: str, preset: str | None, engine_choice: str |
         raise StoryError(exc.args[0]) from None
     count, limit = None, 75
     if engine_choice:
-        from worldforge.engines.image_registry import image_engine
+        from worldforge.engines.image.registry import image_engine
 
         engine = image_engine(engine_choice)
         count, limit = engine.count_tokens, engine.token_limit

@@ -14,7 +14,7 @@ def models() -> None:
 def list_models() -> None:
     """Presets with their licenses, and whether their weights are on this machine."""
     from worldforge.engines.hub import preset_status
-    from worldforge.engines.presets import DEFAULT_TEXT_PRESET, TINY_TEXT_LICENSE
+    from worldforge.engines.text.presets import DEFAULT_TEXT_PRESET, TINY_TEXT_LICENSE
     from worldforge.engines.tiny import TINY_BUILDERS
 
     click.echo("text presets:")
@@ -34,8 +34,8 @@ def list_models() -> None:
 
 
 def _list_image_presets() -> None:
-    from worldforge.engines.image_presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD, TAESD_LICENSE
-    from worldforge.engines.image_registry import is_cached
+    from worldforge.engines.image.presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD, TAESD_LICENSE
+    from worldforge.engines.image.registry import is_cached
 
     click.echo("image presets:")
     for p in IMAGE_PRESETS.values():
@@ -50,7 +50,7 @@ def _list_image_presets() -> None:
 
 
 def _is_image_model(name: str) -> bool:
-    from worldforge.engines.image_presets import IMAGE_PRESETS
+    from worldforge.engines.image.presets import IMAGE_PRESETS
 
     return name in IMAGE_PRESETS or name in {p.model for p in IMAGE_PRESETS.values()}
 
@@ -61,7 +61,7 @@ def _is_image_model(name: str) -> bool:
 def pull(name: str, image: bool) -> None:
     """Download NAME (a preset or hub id): safetensors weights and tokenizer only."""
     if image or _is_image_model(name):
-        from worldforge.engines.image_registry import pull_image_model
+        from worldforge.engines.image.registry import pull_image_model
 
         folder = pull_image_model(name, progress=lambda msg: click.echo(msg + "…", err=True))
     else:

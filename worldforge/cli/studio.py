@@ -21,8 +21,8 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
     import textual_image.widget  # noqa: F401
 
     from worldforge.conductor.session import Session
-    from worldforge.engines.image_registry import image_engine
-    from worldforge.engines.registry import text_engine
+    from worldforge.engines.image.registry import image_engine
+    from worldforge.engines.text.registry import text_engine
     from worldforge.tui.app import WorldforgeApp
     from worldforge.tui.recent import remember
 

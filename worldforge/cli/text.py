@@ -25,7 +25,7 @@ backend_option = click.option(
 
 
 def make_engine(choice: str | None, backend: str, story=None):
-    from worldforge.engines.registry import text_engine
+    from worldforge.engines.text.registry import text_engine
 
     if choice is None and story is not None:
         choice = story.meta.models.text

@@ -17,7 +17,8 @@ from worldforge.core.authorship import append_model_text, edit_text, normalize, 
 from worldforge.core.compute import energy_wh, transformer_flops
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Provenance, Scene, Story, TextCandidate
-from worldforge.engines.base import CancelToken, TextEngine, TextResult, TextSettings, TokenCallback
+from worldforge.engines.cancel import CancelToken
+from worldforge.engines.text.protocol import TextEngine, TextResult, TextSettings, TokenCallback
 from worldforge.prompting.context import ContextReport, assemble_context
 
 TITLE_WORDS = 6

@@ -25,7 +25,8 @@ from worldforge.conductor.grid import contact_sheet
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Provenance, Render, Scene, Story
-from worldforge.engines.base import CancelToken, ImageEngine, ImageResult, ImageSettings, StepCallback
+from worldforge.engines.cancel import CancelToken
+from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSettings, StepCallback
 from worldforge.prompting.image_prompt import CLIP_CONTENT_TOKENS, PromptReport, compose_image_prompt
 from worldforge.prompting.presets import load_presets
 from worldforge.store.folder import MAX_IMAGE_BYTES, StoryFolder

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from worldforge.engines.errors import ModelUnavailable
-from worldforge.engines.presets import TEXT_PRESETS, TextPreset
 from worldforge.engines.source import HUB_ALLOW_PATTERNS, hub_cached, weight_files
+from worldforge.engines.text.presets import TEXT_PRESETS, TextPreset
 
 
 @dataclass

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from worldforge.engines.image_tiny import build_tiny_image_pipeline, tiny_image_path
-from worldforge.engines.tiny_text import build_tiny_text_model, tiny_text_path
+from worldforge.engines.image.tiny import build_tiny_image_pipeline, tiny_image_path
+from worldforge.engines.text.tiny import build_tiny_text_model, tiny_text_path
 
 
 @dataclass(frozen=True)

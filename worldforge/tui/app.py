@@ -23,7 +23,8 @@ from worldforge.core.authorship import edit_text
 from worldforge.core.checks import check_story
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import GraphError
-from worldforge.engines.base import ImageEngine, TextEngine
+from worldforge.engines.image.protocol import ImageEngine
+from worldforge.engines.text.protocol import TextEngine
 from worldforge.store import StoryFolder
 from worldforge.tui.model_work import ModelWork
 from worldforge.tui.screens.dialogs import AskScreen, ConfirmScreen, PickSceneScreen

@@ -14,7 +14,9 @@ from textual import work
 from worldforge.conductor.expand import text_settings
 from worldforge.conductor.merge import merge_generated
 from worldforge.core.model import Story
-from worldforge.engines.base import Cancelled, CancelToken, ImageSettings, TextSettings
+from worldforge.engines.cancel import Cancelled, CancelToken
+from worldforge.engines.image.protocol import ImageSettings
+from worldforge.engines.text.protocol import TextSettings
 from worldforge.store import StoryFolder
 from worldforge.tui.messages import CandidateProgress, EngineStatus, RenderProgress
 from worldforge.tui.widgets.candidates import CandidatesPanel

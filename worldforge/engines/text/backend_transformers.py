@@ -10,9 +10,10 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from worldforge.engines.base import Cancelled, CancelToken, TextSettings
+from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.quiet import quiet_transformers
-from worldforge.engines.streams import CandidateStream
+from worldforge.engines.text.protocol import TextSettings
+from worldforge.engines.text.streams import CandidateStream
 
 DTYPES = ("float32", "float16", "bfloat16")
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from worldforge.engines.base import ImageSettings
-from worldforge.engines.image_diffusers import DiffusersImageEngine
-from worldforge.engines.image_presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD_LICENSE, ImagePreset
-from worldforge.engines.image_tiny import TAESD_SUBFOLDER, build_tiny_image_pipeline, tiny_image_path
+from worldforge.engines.image.diffusers_engine import DiffusersImageEngine
+from worldforge.engines.image.presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD_LICENSE, ImagePreset
+from worldforge.engines.image.protocol import ImageSettings
+from worldforge.engines.image.tiny import TAESD_SUBFOLDER, build_tiny_image_pipeline, tiny_image_path
 
 TINY = "tiny"
 TINY_LABEL = "worldforge/tiny-sd"

@@ -10,16 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from worldforge.engines.errors import EngineError
-from worldforge.engines.presets import (
+from worldforge.engines.source import ModelSource, hub_cached
+from worldforge.engines.text.engine import Backend, CausalTextEngine
+from worldforge.engines.text.presets import (
     DEFAULT_TEXT_PRESET,
     TEXT_PRESETS,
     TINY,
     TINY_TEXT_LICENSE,
     preset_for_model,
 )
-from worldforge.engines.source import ModelSource, hub_cached
-from worldforge.engines.text_engine import Backend, CausalTextEngine
-from worldforge.engines.tiny_text import ensure_tiny_text_model, tiny_text_path
+from worldforge.engines.text.tiny import ensure_tiny_text_model, tiny_text_path
 
 
 def text_source(choice: str | None) -> tuple[ModelSource, bool]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from worldforge.engines.base import TextSettings, TokenCallback
-from worldforge.engines.stops import finish, stop_now
+from worldforge.engines.text.protocol import TextSettings, TokenCallback
+from worldforge.engines.text.stops import finish, stop_now
 
 REPLACEMENT = "\ufffd"
 

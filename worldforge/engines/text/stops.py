@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from worldforge.engines.base import StopRule
+from worldforge.engines.text.protocol import StopRule
 
 # a sentence ends at . ! ? or … (optionally closed by quotes/brackets) followed by space or end
 SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|$)")

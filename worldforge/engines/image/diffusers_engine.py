@@ -27,11 +27,12 @@ from typing import Any
 
 from worldforge import __version__
 from worldforge.core.compute import energy_wh
-from worldforge.engines.base import Cancelled, CancelToken, ImageResult, ImageSettings, StepCallback
+from worldforge.engines.cancel import Cancelled, CancelToken
+from worldforge.engines.device import pick_device, pick_dtype_name, quiet_libraries
 from worldforge.engines.errors import ModelUnavailable
-from worldforge.engines.image_device import pick_device, pick_dtype_name, quiet_libraries
+from worldforge.engines.image.preview import latent_preview_png, make_scheduler, sampler_name
+from worldforge.engines.image.protocol import ImageResult, ImageSettings, StepCallback
 from worldforge.engines.image_png import a1111_parameters, encode_png, xmp_packet
-from worldforge.engines.image_preview import latent_preview_png, make_scheduler, sampler_name
 
 WEIGHT_SUFFIXES = (".safetensors", ".json", ".txt")
 

@@ -21,10 +21,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from worldforge.engines.base import Cancelled, CancelToken, TextSettings
+from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.home import converted_dir
 from worldforge.engines.quiet import quiet_transformers
-from worldforge.engines.streams import CandidateStream
+from worldforge.engines.text.protocol import TextSettings
+from worldforge.engines.text.streams import CandidateStream
 
 
 def ct2_available() -> bool:

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Literal
 
 from worldforge import __version__
-from worldforge.engines.base import CancelToken, TextResult, TextSettings, TokenCallback
+from worldforge.engines.cancel import CancelToken
 from worldforge.engines.errors import EngineError
 from worldforge.engines.quiet import quiet_transformers
 from worldforge.engines.source import ModelSource, context_window, parameter_count
-from worldforge.engines.streams import CandidateStream
+from worldforge.engines.text.protocol import TextResult, TextSettings, TokenCallback
+from worldforge.engines.text.streams import CandidateStream
 
 Backend = Literal["auto", "transformers", "ctranslate2"]
 BACKENDS = ("auto", "transformers", "ctranslate2")
@@ -105,26 +106,26 @@ class CausalTextEngine:
             folder = self.files()
             tokenizer = self.tokenizer()
             self.parameters = parameter_count(folder)
-            from worldforge.engines.backend_torch import auto_device
+            from worldforge.engines.text.backend_transformers import auto_device
 
             device = self.device or auto_device()
             backend = self.requested_backend
             if backend == "auto":
-                from worldforge.engines.backend_ct2 import ct2_available
+                from worldforge.engines.text.backend_ctranslate2 import ct2_available
 
                 use_ct2 = device == "cpu" and self.dtype is None and ct2_available()
                 backend = "ctranslate2" if use_ct2 else "transformers"
             if backend == "ctranslate2":
                 if device != "cpu":
                     raise EngineError("the ctranslate2 backend runs on CPU here; use --backend transformers")
-                from worldforge.engines.backend_ct2 import CTranslate2Backend
+                from worldforge.engines.text.backend_ctranslate2 import CTranslate2Backend
 
                 say(f"loading {self.model_id} (CTranslate2 int8)")
                 self._backend = CTranslate2Backend(
                     folder, self.model_id, self.revision or "", tokenizer.eos_token, say, self.threads
                 )
             else:
-                from worldforge.engines.backend_torch import TorchBackend
+                from worldforge.engines.text.backend_transformers import TorchBackend
 
                 say(f"loading {self.model_id} on {device}")
                 self._backend = TorchBackend(folder, device, self.dtype)

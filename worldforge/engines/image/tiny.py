@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from worldforge.engines.device import quiet_libraries
 from worldforge.engines.home import models_dir
-from worldforge.engines.image_device import quiet_libraries
 
 TINY_IMAGE_NAME = "tiny-sd"
 TAESD_SUBFOLDER = "taesd"

@@ -1,0 +1,1 @@
+"""Image engines: the ImageEngine protocol, the diffusers engine, presets, previews, the tiny pipeline."""
