@@ -118,6 +118,10 @@ class Session:
             self._dirty = (key, self.folder.dirty)
         return self._dirty[1]
 
+    def snapshot(self) -> StoryFolder:
+        """The story as it is now, for a worker thread (export) that must not see later edits."""
+        return self.folder.snapshot()
+
     def save(self) -> list[str]:
         try:
             return self.folder.save()

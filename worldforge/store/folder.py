@@ -116,6 +116,11 @@ class StoryFolder:
         folder.save()
         return folder
 
+    def snapshot(self) -> StoryFolder:
+        """A read-only copy of the story in this folder, for work in another thread (export):
+        later edits do not reach it, and it never saves."""
+        return _Snapshot(self.root, self.story.copy(), {}, {})
+
     # -- saving --------------------------------------------------------------
     def pending(self) -> dict[str, bytes | None]:
         """Files a save would write (bytes) or delete (None)."""
@@ -196,3 +201,8 @@ class StoryFolder:
         if len(data) > MAX_IMAGE_BYTES:
             raise StoryError("image is larger than 64 MiB", path)
         return data
+
+
+class _Snapshot(StoryFolder):
+    def save(self) -> list[str]:
+        raise StoryError("a snapshot of a story is read-only; save the session instead", self.root)

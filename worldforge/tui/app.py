@@ -321,7 +321,7 @@ class WorldforgeApp(ModelWork, App):
         def chosen(options: dict | None) -> None:
             if options:
                 # the book is made from the story as it is on screen, saved or not
-                self.export_worker(StoryFolder(self.session.root, self.session.story.copy(), {}, {}), options)
+                self.export_worker(self.session.snapshot(), options)
 
         self.push_screen(ExportScreen(), chosen)
 

@@ -255,7 +255,7 @@ class ModelWork:
         settings = image_settings(
             self.session.story, self.image_engine, options, init=bool(options.get("init"))
         )
-        folder = StoryFolder(self.session.root, self.session.story.copy(), {}, {})
+        folder = self.session.snapshot()
         self.render_worker(folder, self.current, settings, options, cancel)
 
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
