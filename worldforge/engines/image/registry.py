@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from worldforge.engines import hub
 from worldforge.engines.image.diffusers_engine import DiffusersImageEngine
 from worldforge.engines.image.presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD_LICENSE, ImagePreset
 from worldforge.engines.image.protocol import ImageSettings
 from worldforge.engines.image.tiny import TAESD_SUBFOLDER, build_tiny_image_pipeline, tiny_image_path
+from worldforge.engines.tiny import TINY
 
-TINY = "tiny"
 TINY_LABEL = "worldforge/tiny-sd"
 
 
@@ -54,16 +55,9 @@ def preset_engine(preset: ImagePreset, **options: object) -> DiffusersImageEngin
     )
 
 
-def is_cached(model: str, variant: str | None = None) -> bool:
-    """Are the weights of a hub model in the local Hugging Face cache (no network asked)?"""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    try:
-        folder = Path(snapshot_download(model, local_files_only=True))
-    except LocalEntryNotFoundError:
-        return False
-    return (folder / "model_index.json").is_file()
+def is_cached(model: str) -> bool:
+    """Are the weights of a hub pipeline in the local Hugging Face cache (no network asked)?"""
+    return hub.cached(model, hub.PIPELINE_NEEDED) is not None
 
 
 def pull_image_model(name: str, progress: Callable[[str], None] | None = None) -> Path:
@@ -74,8 +68,7 @@ def pull_image_model(name: str, progress: Callable[[str], None] | None = None) -
         return Path(engine.model_id)
     say = progress or (lambda _message: None)
     folder = engine.model_folder(say)
-    if engine.tiny_vae_id:
-        engine.tiny_vae_folder(say)
+    engine.tiny_vae_folder(say)
     return folder
 
 
@@ -103,4 +96,4 @@ def image_engine(choice: str | None = None, **options: object) -> DiffusersImage
     return DiffusersImageEngine(choice, **options)  # type: ignore[arg-type]
 
 
-__all__ = ["TAESD_LICENSE", "TINY", "image_engine", "is_cached", "preset_engine", "tiny_image_engine"]
+__all__ = ["TAESD_LICENSE", "image_engine", "is_cached", "preset_engine", "tiny_image_engine"]

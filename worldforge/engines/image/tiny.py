@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from worldforge.engines.device import quiet_libraries
 from worldforge.engines.home import models_dir
+from worldforge.engines.quiet import quiet
 
 TINY_IMAGE_NAME = "tiny-sd"
 TAESD_SUBFOLDER = "taesd"
@@ -86,19 +86,20 @@ def build_tiny_image_pipeline(path: Path | str | None = None, force: bool = Fals
     Deterministic: seeded weights, so every machine builds the same model. A folder that
     already holds a complete build is reused unless `force`.
     """
-    quiet_libraries()
-    import torch
-    from diffusers import (
-        AutoencoderKL,
-        AutoencoderTiny,
-        UNet2DConditionModel,
-    )
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
-
     target = Path(path) if path is not None else tiny_image_path()
     done = target / ".complete"
     if done.exists() and not force:
         return target
+    with quiet(diffusers=True):
+        _build(target)
+    done.write_text("tiny random-weight test pipeline: its pictures are noise\n", encoding="utf-8")
+    return target
+
+
+def _build(target: Path) -> None:
+    import torch
+    from diffusers import AutoencoderKL, AutoencoderTiny, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
     tokenizer_dir = target / "tokenizer"
     _write_clip_tokenizer(tokenizer_dir)
@@ -153,5 +154,3 @@ def build_tiny_image_pipeline(path: Path | str | None = None, force: bool = Fals
         latent_channels=4,
     )
     taesd.save_pretrained(str(target / TAESD_SUBFOLDER), safe_serialization=True)
-    done.write_text("tiny random-weight test pipeline: its pictures are noise\n", encoding="utf-8")
-    return target
