@@ -113,7 +113,7 @@ class FakeImageEngine:
     model_id = "fake/gradient"
     label = "fake/gradient"
     offline_tiny = False
-    init_steps = None
+    init_steps: int | None = None
 
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay

@@ -85,7 +85,11 @@ def snapshot(
     if say is not None:
         say(f"fetching {model_id}")
     from huggingface_hub import snapshot_download
-    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+    from huggingface_hub.utils.tqdm import (
+        are_progress_bars_disabled,
+        disable_progress_bars,
+        enable_progress_bars,
+    )
 
     bars_were_off = are_progress_bars_disabled()
     if not progress_bars:

@@ -73,6 +73,7 @@ def parameter_count(folder: Path) -> int:
 def context_window(folder: Path) -> int:
     config = json.loads((folder / "config.json").read_text())
     for key in ("n_positions", "max_position_embeddings", "n_ctx", "seq_length"):
-        if isinstance(config.get(key), int):
-            return config[key]
+        value = config.get(key)
+        if isinstance(value, int):
+            return value
     raise EngineError(f"{folder / 'config.json'} does not say the model's context length")

@@ -75,7 +75,7 @@ class DiffusersImageEngine:
         self._dtype_request = dtype
         self.device = ""
         self.dtype = ""
-        self._flops: dict[tuple, int] = {}
+        self._flops: dict[tuple[object, ...], int] = {}
         self.revision: str | None = None
         self._folder: Path | None = None
         self._pipes: dict[tuple[str, bool], Any] = {}
@@ -295,21 +295,24 @@ class DiffusersImageEngine:
             settings.strength if init is not None else None,
             draft,
         )
-        known = self._flops.get(shape)
-        counter = FlopCounterMode(display=False) if known is None else contextlib.nullcontext()
+        counter = FlopCounterMode(display=False) if shape not in self._flops else None
         start = time.perf_counter()
-        with quiet(diffusers=True), torch.inference_mode(), counter:
+        with (
+            quiet(diffusers=True),
+            torch.inference_mode(),
+            counter if counter is not None else contextlib.nullcontext(),
+        ):
             latents = pipe(**kwargs).images
             if cancel is not None:
                 cancel.raise_if_cancelled()
             image = self._decode(pipe, latents)
         wall = time.perf_counter() - start
-        if known is None:
-            known = self._flops[shape] = counter.get_total_flops()
+        if counter is not None:
+            self._flops[shape] = counter.get_total_flops()
         if cancel is not None and cancel.cancelled:
             raise Cancelled()
         record = self._record(
-            prompt, settings, seed, init_sha, draft, type(pipe.scheduler).__name__, known, wall
+            prompt, settings, seed, init_sha, draft, type(pipe.scheduler).__name__, self._flops[shape], wall
         )
         return ImageResult(index=index, image=image, seed=seed, record=record)
 

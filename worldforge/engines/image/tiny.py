@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from worldforge.engines.home import models_dir
 from worldforge.engines.quiet import quiet
@@ -56,7 +57,7 @@ def _write_clip_tokenizer(folder: Path) -> None:
     tokenizer.save_pretrained(str(folder))
 
 
-def sd_pipeline(unet, vae, text_encoder, tokenizer):
+def sd_pipeline(unet: Any, vae: Any, text_encoder: Any, tokenizer: Any) -> Any:
     """A Stable Diffusion pipeline around these parts, with SD-Turbo's scheduler (Euler,
     trailing timesteps, steps_offset 1): shared by the tiny builder and the benchmark."""
     from diffusers import EulerDiscreteScheduler, StableDiffusionPipeline
@@ -146,7 +147,7 @@ def _build(target: Path) -> None:
 
     # The draft decoder: same latent space shape (4 channels, 2x scale) as the tiny VAE.
     torch.manual_seed(_SEED)
-    taesd = AutoencoderTiny(
+    taesd: Any = AutoencoderTiny(
         encoder_block_out_channels=(8, 8),
         decoder_block_out_channels=(8, 8),
         num_encoder_blocks=(1, 1),

@@ -17,7 +17,9 @@ from worldforge.engines.text.streams import CandidateStream
 class TextBackend(Protocol):
     # recorded as the engine in provenance ("transformers", "ctranslate2-int8")
     name: str
+    # where and in which number format the weights run ("cpu", "cuda"; "float32", "int8")
     device: str
+    dtype: str
     # True: candidate i samples from its own seed; False: all candidates share the call's seed
     per_candidate_seeds: bool
     # the libraries whose versions a record credits, besides torch/transformers/tokenizers

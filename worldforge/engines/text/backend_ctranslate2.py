@@ -84,7 +84,8 @@ class CTranslate2Backend:
     name = "ctranslate2-int8"
     per_candidate_seeds = False
     device = "cpu"
-    libraries = ("ctranslate2",)
+    dtype = "int8"
+    libraries: tuple[str, ...] = ("ctranslate2",)
 
     def __init__(
         self,
@@ -129,7 +130,7 @@ class CTranslate2Backend:
             if failure or (cancel is not None and cancel.cancelled):
                 return True
             try:
-                return streams[step.batch_id].push(step.token_id)
+                return streams[int(step.batch_id)].push(int(step.token_id))
             except BaseException as exc:  # raised by the caller's on_token: stop, re-raise below
                 failure.append(exc)
                 return True

@@ -29,7 +29,7 @@ class TorchBackend:
         from transformers import AutoModelForCausalLM
 
         with quiet():
-            model = AutoModelForCausalLM.from_pretrained(
+            model: Any = AutoModelForCausalLM.from_pretrained(
                 folder, use_safetensors=True, trust_remote_code=False, dtype=getattr(torch, dtype)
             )
         self.model = model.to(device).eval()

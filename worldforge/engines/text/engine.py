@@ -57,7 +57,7 @@ class CausalTextEngine:
         self.license = source.license
         self.offline_tiny = offline_tiny
         self.requested_backend = backend
-        self.name = backend
+        self.name: str = backend
         self.device = device
         self.dtype = dtype
         self.threads = threads
@@ -103,7 +103,9 @@ class CausalTextEngine:
             tokenizer = self.tokenizer()
             self.parameters = parameter_count(folder)
             self._backend = self._make_backend(folder, tokenizer, say)
+            # what was asked for until now; what runs from here on
             self.device = self._backend.device
+            self.dtype = self._backend.dtype
             self.name = self._backend.name
 
     def _make_backend(self, folder: Path, tokenizer: Any, say: Callable[[str], None]) -> TextBackend:
@@ -174,7 +176,7 @@ class CausalTextEngine:
         seeds = [candidate_seed(base, i) if per_candidate else base for i in range(settings.candidates)]
 
         def decode(ids: list[int]) -> str:
-            return tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+            return str(tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False))
 
         streams = [
             CandidateStream(i, decode, settings, tokenizer.eos_token_id, on_token)

@@ -52,8 +52,8 @@ def text_source(choice: str | None) -> tuple[ModelSource, bool]:
             raise EngineError(f"{path} is a folder but not a model: it has no config.json")
         return ModelSource(str(path.resolve()), None, path.resolve()), False
     if choice.count("/") == 1 and not choice.startswith((".", "/", "~")):
-        preset = preset_for_model(choice)
-        return ModelSource(choice, preset.license if preset else None), False
+        known = preset_for_model(choice)
+        return ModelSource(choice, known.license if known else None), False
     names = ", ".join([TINY, *TEXT_PRESETS])
     raise EngineError(
         f"unknown text engine {choice!r}: use one of {names}, a hub id (owner/name) or a local model folder"

@@ -140,7 +140,7 @@ def tiny_text_ready(path: Path | None = None) -> bool:
     if not (marker.is_file() and (path / "model.safetensors").is_file()):
         return False
     try:
-        return json.loads(marker.read_text()).get("version") == BUILD_VERSION
+        return bool(json.loads(marker.read_text()).get("version") == BUILD_VERSION)
     except (OSError, ValueError):
         return False
 
