@@ -28,6 +28,7 @@ def check(name: str, ok: bool, detail: str = "") -> None:
 def main() -> None:
     import torch
 
+    from worldforge.conductor.picture import picture_png
     from worldforge.engines.image.protocol import ImageSettings
     from worldforge.engines.image.registry import tiny_image_engine
     from worldforge.engines.text.protocol import TextSettings
@@ -47,8 +48,8 @@ def main() -> None:
     record = first[0].record
     check(
         "text: device chosen automatically",
-        str(record.get("device", "")).startswith("cuda"),
-        str(record.get("device")),
+        record.device.startswith("cuda"),
+        record.device,
     )
     check("text: same seed, same text on the GPU", [r.text for r in first] == [r.text for r in again])
     check("text: one seed per candidate", len({r.seed for r in first}) == 3, str([r.seed for r in first]))
@@ -64,20 +65,23 @@ def main() -> None:
     alone = image.generate(
         "a red crane over the dock", ImageSettings(width=64, height=64, steps=4, candidates=1, seed=6)
     )
-    device = batch[0].record.get("device", "")
+    device = batch[0].record.device
     check(
         "image: device and dtype chosen automatically",
-        str(device).startswith("cuda"),
-        f"{device} {batch[0].record.get('dtype', '')}",
+        device.startswith("cuda"),
+        f"{device} {batch[0].record.settings['dtype']}",
     )
-    check("image: candidate 2 re-rendered alone gives the same bytes", batch[1].png == alone[0].png)
+    check(
+        "image: candidate 2 re-rendered alone gives the same bytes",
+        picture_png(batch[1]) == picture_png(alone[0]),
+    )
     check("image: step callbacks", len(steps) == 8, str(len(steps)))
     init = image.generate(
         "the same dock at night",
         ImageSettings(width=64, height=64, steps=8, strength=0.5, seed=9),
-        init_image=batch[0].png,
+        init_image=picture_png(batch[0]),
     )
-    check("image: image-to-image on the GPU", len(init) == 1 and init[0].png[:4] == b"\x89PNG")
+    check("image: image-to-image on the GPU", len(init) == 1 and init[0].image.size == (64, 64))
 
     # real-size GPT-2 small (random weights): the engine on CUDA against plain generate
     from transformers import GPT2Config, GPT2LMHeadModel

@@ -178,12 +178,18 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder instead of a temp one")
     args = parser.parse_args()
 
+    from worldforge.engines.quiet import quiet
+
+    with quiet(diffusers=True):  # the libraries' progress bars would garble the table
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     import torch
 
-    from worldforge.engines.device import cpu_bf16_flags, quiet_libraries
+    from worldforge.engines.device import cpu_bf16_flags
     from worldforge.engines.image.diffusers_engine import DiffusersImageEngine
 
-    quiet_libraries()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="wf-bench-image-"))
     try:
         if not (folder / "model_index.json").exists():

@@ -40,7 +40,7 @@ def build_gpt2_small(folder: Path) -> None:
     from tokenizers import ByteLevelBPETokenizer
     from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
-    from worldforge.engines.quiet import quiet_transformers
+    from worldforge.engines.quiet import quiet
     from worldforge.engines.text.tiny import CORPUS
 
     bpe = ByteLevelBPETokenizer()
@@ -60,7 +60,7 @@ def build_gpt2_small(folder: Path) -> None:
     tokenizer.save_pretrained(folder)
     torch.manual_seed(0)
     model = GPT2LMHeadModel(config)
-    with quiet_transformers():
+    with quiet():
         model.save_pretrained(folder, safe_serialization=True)
     print(
         f"built GPT-2 small: {sum(p.numel() for p in model.parameters()) / 1e6:.0f}M "
@@ -84,17 +84,17 @@ class Baseline:
         import torch
         from transformers import AutoModelForCausalLM
 
-        from worldforge.engines.quiet import quiet_transformers
+        from worldforge.engines.quiet import quiet
 
-        with quiet_transformers():
+        with quiet():
             self.model = AutoModelForCausalLM.from_pretrained(folder, use_safetensors=True).eval()
         self.inputs = torch.tensor([ids])
         self.run(new_tokens=4)  # warm-up
 
     def run(self, new_tokens: int = NEW_TOKENS) -> float:
-        from worldforge.engines.quiet import quiet_transformers
+        from worldforge.engines.quiet import quiet
 
-        with quiet_transformers():
+        with quiet():
             started = time.perf_counter()
             out = self.model.generate(
                 self.inputs,

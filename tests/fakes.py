@@ -1,19 +1,24 @@
 """Deterministic stand-in engines for UI tests: configurable delay, honour cancel.
 
-They implement the same protocols as the real engines; the real ones are tested on tiny
-models elsewhere (and in the studio test that uses them end to end).
+They implement the whole protocols (tests/test_engine_protocols.py checks it), and report
+full records, so the conductor and the studio run their real code paths on them; the real
+engines are tested on tiny models elsewhere (and in the studio test that uses them end to end).
 """
 
 from __future__ import annotations
 
-import io
 import time
+from collections.abc import Callable
 
 from PIL import Image
 
 from worldforge.engines.cancel import Cancelled, CancelToken
-from worldforge.engines.image.protocol import ImageResult, ImageSettings
-from worldforge.engines.text.protocol import TextResult, TextSettings
+from worldforge.engines.image.protocol import ImageResult, ImageSettings, StepCallback
+from worldforge.engines.record import GenerationRecord
+from worldforge.engines.text.protocol import TextResult, TextSettings, TokenCallback
+from worldforge.prompting.image_prompt import CLIP_CONTENT_TOKENS, approx_clip_tokens
+
+VERSIONS = {"worldforge": "test"}
 
 WORDS = [
     "the",
@@ -36,6 +41,7 @@ WORDS = [
 class FakeTextEngine:
     name = "fake"
     model_id = "fake/echo"
+    label = "fake/echo"
     offline_tiny = False
 
     def __init__(self, delay: float = 0.0, words: int = 6, load_delay: float = 0.0) -> None:
@@ -43,9 +49,11 @@ class FakeTextEngine:
         self.words = words
         self.load_delay = load_delay
         self.calls = 0
+        self.loaded = False
 
-    def load(self, progress=None) -> None:
+    def load(self, progress: Callable[[str], None] | None = None) -> None:
         time.sleep(self.load_delay)
+        self.loaded = True
 
     @property
     def context_window(self) -> int:
@@ -54,9 +62,16 @@ class FakeTextEngine:
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 
+    def describe(self) -> str:
+        return f"{self.model_id} · {self.name}"
+
     def generate(
-        self, context: str, settings: TextSettings, on_token=None, cancel: CancelToken | None = None
-    ):
+        self,
+        context: str,
+        settings: TextSettings,
+        on_token: TokenCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[TextResult]:
         self.calls += 1
         seed = settings.seed if settings.seed is not None else 1000 + self.calls
         results = []
@@ -70,21 +85,25 @@ class FakeTextEngine:
                 pieces.append(piece)
                 if on_token:
                     on_token(index, piece)
+            record = GenerationRecord(
+                engine=self.name,
+                model=self.model_id,
+                revision=None,
+                license=None,
+                settings=settings.as_dict(),
+                seed=seed + index,
+                versions=VERSIONS,
+                device="cpu",
+                wall_s=0.01,
+                flops=2000.0 * self.words,
+                parameters=1000,
+                prompt_tokens=self.count_tokens(context),
+                tokens=self.words,
+                stop_reason="max tokens",
+            )
+            text = "".join(pieces) + "."
             results.append(
-                TextResult(
-                    index=index,
-                    text="".join(pieces) + ".",
-                    seed=seed + index,
-                    tokens=self.words,
-                    record={
-                        "engine": "fake",
-                        "model": self.model_id,
-                        "settings": settings.as_dict(),
-                        "device": "cpu",
-                        "wall_s": 0.01,
-                        "parameters": 1000,
-                    },
-                )
+                TextResult(index=index, text=text, seed=seed + index, tokens=self.words, record=record)
             )
         return results
 
@@ -92,22 +111,33 @@ class FakeTextEngine:
 class FakeImageEngine:
     name = "fake"
     model_id = "fake/gradient"
+    label = "fake/gradient"
     offline_tiny = False
+    init_steps: int | None = None
 
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
+        self.defaults = ImageSettings()
+        self.loaded = False
 
-    def load(self, progress=None) -> None:
-        pass
+    def load(self, progress: Callable[[str], None] | None = None) -> None:
+        self.loaded = True
+
+    def count_tokens(self, text: str) -> int:
+        return approx_clip_tokens(text)
+
+    @property
+    def token_limit(self) -> int:
+        return CLIP_CONTENT_TOKENS
 
     def generate(
         self,
         prompt: str,
         settings: ImageSettings,
-        init_image=None,
-        on_step=None,
+        init_image: bytes | None = None,
+        on_step: StepCallback | None = None,
         cancel: CancelToken | None = None,
-    ):
+    ) -> list[ImageResult]:
         results = []
         base = settings.seed if settings.seed is not None else 7
         for index in range(settings.candidates):
@@ -119,14 +149,26 @@ class FakeImageEngine:
                 if on_step:
                     on_step(index, step, settings.steps, None)
             picture = Image.new("RGB", (32, 32), ((seed * 40) % 256, 80, 160))
-            buffer = io.BytesIO()
-            picture.save(buffer, format="PNG")
-            results.append(
-                ImageResult(
-                    index=index,
-                    png=buffer.getvalue(),
-                    seed=seed,
-                    record={"engine": "fake", "model": self.model_id, "prompt": prompt},
-                )
+            used = {
+                "width": 32,
+                "height": 32,
+                "steps": settings.steps,
+                "guidance": settings.guidance,
+                "scheduler": "EulerDiscreteScheduler",
+            }
+            if not settings.hide_prompt:
+                used = {"prompt": prompt, "negative_prompt": settings.negative_prompt, **used}
+            record = GenerationRecord(
+                engine=self.name,
+                model=self.model_id,
+                revision=None,
+                license=None,
+                settings=used,
+                seed=seed,
+                versions=VERSIONS,
+                device="cpu",
+                wall_s=0.01,
+                prompt_hidden=settings.hide_prompt,
             )
+            results.append(ImageResult(index=index, image=picture, seed=seed, record=record))
         return results

@@ -9,15 +9,15 @@ import pytest
 from PIL import Image
 
 from tests.image_support import tiny_settings
+from worldforge.conductor.picture import picture_png as png
 from worldforge.engines.cancel import Cancelled, CancelToken
-from worldforge.engines.device import cpu_bf16_flags, pick_dtype_name
-from worldforge.engines.image.protocol import ImageEngine
+from worldforge.engines.device import cpu_bf16_flags, pick_dtype
+from worldforge.engines.image.protocol import ImageEngine, ImageResult
 from worldforge.engines.image.registry import image_engine
 
 
-def pixels(png: bytes) -> bytes:
-    with Image.open(io.BytesIO(png)) as image:
-        return image.convert("RGB").tobytes()
+def pixels(result: ImageResult) -> bytes:
+    return result.image.convert("RGB").tobytes()
 
 
 def test_tiny_engine_is_an_image_engine_labelled_as_noise(tiny_image):
@@ -31,32 +31,33 @@ def test_text_to_image_gives_pngs_of_the_asked_size(tiny_image):
     results = tiny_image.generate("a lighthouse in a storm", tiny_settings(width=64, height=48, candidates=2))
     assert [r.index for r in results] == [0, 1]
     for result in results:
-        with Image.open(io.BytesIO(result.png)) as image:
+        assert result.image.size == (64, 48)
+        with Image.open(io.BytesIO(png(result))) as image:
             assert image.format == "PNG" and image.size == (64, 48)
-        assert result.record["settings"]["prompt"] == "a lighthouse in a storm"
-        assert result.record["seed"] == result.seed
-    assert pixels(results[0].png) != pixels(results[1].png)
+        assert result.record.settings["prompt"] == "a lighthouse in a storm"
+        assert result.record.seed == result.seed
+    assert pixels(results[0]) != pixels(results[1])
 
 
 def test_each_candidate_re_renders_alone_from_its_recorded_seed(tiny_image):
     batch = tiny_image.generate("a red door", tiny_settings(candidates=3, seed=1000))
     assert [r.seed for r in batch] == [1000, 1001, 1002]
     second = batch[1]
-    again = tiny_image.generate("a red door", tiny_settings(candidates=1, seed=second.record["seed"]))
-    assert again[0].png == second.png
+    again = tiny_image.generate("a red door", tiny_settings(candidates=1, seed=second.record.seed))
+    assert png(again[0]) == png(second)
 
 
 def test_a_fresh_engine_from_the_same_folder_reproduces_the_bytes(tiny_image):
     first = tiny_image.generate("a green field", tiny_settings(seed=5))[0]
     other = image_engine("tiny")
     other.load()
-    assert other.generate("a green field", tiny_settings(seed=5))[0].png == first.png
+    assert png(other.generate("a green field", tiny_settings(seed=5))[0]) == png(first)
 
 
 def test_no_seed_draws_a_random_one_and_records_it(tiny_image):
     result = tiny_image.generate("a boat", tiny_settings(seed=None))[0]
     again = tiny_image.generate("a boat", tiny_settings(seed=result.seed))[0]
-    assert again.png == result.png
+    assert png(again) == png(result)
 
 
 def test_progress_reaches_every_step_with_cheap_previews(tiny_image):
@@ -84,7 +85,7 @@ def test_cancel_stops_within_one_step(tiny_image):
 
 
 def test_image_to_image_starts_from_the_init_picture_and_records_its_hash(tiny_image):
-    init = tiny_image.generate("a tower", tiny_settings(seed=3))[0].png
+    init = png(tiny_image.generate("a tower", tiny_settings(seed=3))[0])
     steps = []
     result = tiny_image.generate(
         "a tower at night",
@@ -93,16 +94,14 @@ def test_image_to_image_starts_from_the_init_picture_and_records_its_hash(tiny_i
         on_step=lambda *a: steps.append(a[1:3]),
     )[0]
     assert steps == [(s, 4) for s in range(1, 5)]  # img2img runs int(8 * 0.5) steps
-    settings = result.record["settings"]
+    settings = result.record.settings
     assert settings["init_sha256"] == hashlib.sha256(init).hexdigest()
     assert settings["strength"] == 0.5
     plain = tiny_image.generate("a tower at night", tiny_settings(steps=8))[0]
-    assert pixels(result.png) != pixels(plain.png)
+    assert pixels(result) != pixels(plain)
     # the same init, seed and strength give the same bytes again
-    assert (
-        tiny_image.generate("a tower at night", tiny_settings(steps=8, strength=0.5), init)[0].png
-        == result.png
-    )
+    again = tiny_image.generate("a tower at night", tiny_settings(steps=8, strength=0.5), init)[0]
+    assert png(again) == png(result)
 
 
 def test_image_to_image_changes_with_the_init_picture(tiny_image):
@@ -112,22 +111,22 @@ def test_image_to_image_changes_with_the_init_picture(tiny_image):
     Image.new("RGB", (64, 64), "white").save(white, format="PNG")
     on_black = tiny_image.generate("x", tiny_settings(strength=0.5), black.getvalue())[0]
     on_white = tiny_image.generate("x", tiny_settings(strength=0.5), white.getvalue())[0]
-    assert pixels(on_black.png) != pixels(on_white.png)
+    assert pixels(on_black) != pixels(on_white)
 
 
 def test_draft_decodes_with_the_tiny_autoencoder(tiny_image):
     final = tiny_image.generate("a hill", tiny_settings())[0]
     draft = tiny_image.generate("a hill", tiny_settings(quality="draft"))[0]
-    assert draft.record["settings"]["decoder"] == "taesd"
-    assert final.record["settings"]["decoder"] == "vae"
-    assert pixels(draft.png) != pixels(final.png)
+    assert draft.record.settings["decoder"] == "taesd"
+    assert final.record.settings["decoder"] == "vae"
+    assert pixels(draft) != pixels(final)
 
 
 def test_a_named_scheduler_is_used_and_recorded(tiny_image):
     result = tiny_image.generate("a hill", tiny_settings(scheduler="euler-a"))[0]
-    assert result.record["settings"]["scheduler"] == "EulerAncestralDiscreteScheduler"
+    assert result.record.settings["scheduler"] == "EulerAncestralDiscreteScheduler"
     back = tiny_image.generate("a hill", tiny_settings())[0]
-    assert back.record["settings"]["scheduler"] == "EulerDiscreteScheduler"
+    assert back.record.settings["scheduler"] == "EulerDiscreteScheduler"
 
 
 @pytest.mark.parametrize(
@@ -154,14 +153,17 @@ def test_bf16_only_where_the_cpu_runs_it_natively(monkeypatch):
     fast = "processor: 0\nflags\t\t: fpu sse avx512f avx512_bf16 amx_tile amx_bf16\n"
     slow = "processor: 0\nflags\t\t: fpu sse avx2 avx512f\n"
     assert cpu_bf16_flags(fast) == {"avx512_bf16", "amx_bf16"}
-    assert pick_dtype_name("cpu", cpuinfo=fast) == "bfloat16"
-    assert pick_dtype_name("cpu", cpuinfo=slow) == "float32"
-    assert pick_dtype_name("cuda", cpuinfo=slow) == "float16"
-    assert pick_dtype_name("cpu", "float32", cpuinfo=fast) == "float32"
+    assert pick_dtype("cpu", cpuinfo=fast) == "bfloat16"
+    assert pick_dtype("cpu", cpuinfo=slow) == "float32"
+    assert pick_dtype("cuda", cpuinfo=slow) == "float16"
+    assert pick_dtype("cpu", "float32", cpuinfo=fast) == "float32"
+    # text keeps float32 on CPU even where bf16 is native (its fast CPU path is int8)
+    assert pick_dtype("cpu", cpuinfo=fast, bf16_on_cpu=False) == "float32"
     monkeypatch.setenv("WORLDFORGE_DTYPE", "bfloat16")
-    assert pick_dtype_name("cpu", cpuinfo=slow) == "bfloat16"
+    assert pick_dtype("cpu", cpuinfo=slow) == "bfloat16"
+    assert pick_dtype("cpu", cpuinfo=slow, bf16_on_cpu=False) == "bfloat16"
     with pytest.raises(ValueError, match="unknown dtype"):
-        pick_dtype_name("cpu", "int3")
+        pick_dtype("cpu", "int3")
 
 
 def test_float32_override_renders_too(tiny_image):
@@ -169,7 +171,7 @@ def test_float32_override_renders_too(tiny_image):
     engine.load()
     assert engine.dtype == "float32"
     result = engine.generate("a hill", tiny_settings())[0]
-    assert result.record["settings"]["dtype"] == "float32"
+    assert result.record.settings["dtype"] == "float32"
 
 
 def test_a_local_folder_loads_through_the_same_path(tiny_image, tmp_path):
@@ -182,7 +184,7 @@ def test_a_local_folder_loads_through_the_same_path(tiny_image, tmp_path):
     assert not engine.offline_tiny and engine.label == "my-model"
     assert engine.revision == tiny_image.revision  # same files, same content hash
     mine = engine.generate("a hill", tiny_settings())[0]
-    assert pixels(mine.png) == pixels(tiny_image.generate("a hill", tiny_settings())[0].png)
+    assert pixels(mine) == pixels(tiny_image.generate("a hill", tiny_settings())[0])
 
 
 def test_missing_weights_say_what_to_run(tmp_path, monkeypatch):
@@ -216,8 +218,8 @@ def test_choosing_an_engine_imports_no_model_library():
 def test_flops_are_counted_once_per_shape_and_reused(tiny_image):
     from worldforge.engines.image.protocol import ImageSettings as Settings
 
-    small = tiny_image.generate("a crane", Settings(width=64, height=64, steps=2, seed=1))[0].record["flops"]
-    again = tiny_image.generate("a dock", Settings(width=64, height=64, steps=2, seed=2))[0].record["flops"]
-    bigger = tiny_image.generate("a crane", Settings(width=64, height=64, steps=4, seed=1))[0].record["flops"]
+    small = tiny_image.generate("a crane", Settings(width=64, height=64, steps=2, seed=1))[0].record.flops
+    again = tiny_image.generate("a dock", Settings(width=64, height=64, steps=2, seed=2))[0].record.flops
+    bigger = tiny_image.generate("a crane", Settings(width=64, height=64, steps=4, seed=1))[0].record.flops
     assert small == again > 0
     assert bigger > small

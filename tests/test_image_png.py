@@ -13,7 +13,8 @@ from PIL import Image
 from sd_parsers import ParserManager
 
 from tests.image_support import tiny_settings
-from worldforge.engines.image_png import TRAINED_ALGORITHMIC_MEDIA, a1111_parameters, read_png_metadata
+from worldforge.conductor.picture import picture_png
+from worldforge.store.png import TRAINED_ALGORITHMIC_MEDIA, a1111_parameters, read_png_metadata
 
 PROMPT = "a lighthouse keeper, yellow raincoat"
 NEGATIVE = "text, watermark"
@@ -21,14 +22,20 @@ IPTC = "{http://iptc.org/std/Iptc4xmpExt/2008-02-29/}DigitalSourceType"
 
 
 @pytest.fixture(scope="module")
-def shown(tiny_image):
+def shown_result(tiny_image):
     return tiny_image.generate(PROMPT, tiny_settings(seed=42, guidance=1.5, negative_prompt=NEGATIVE))[0]
+
+
+@pytest.fixture(scope="module")
+def shown(shown_result):
+    """The picture file the conductor writes for a render."""
+    return picture_png(shown_result)
 
 
 @pytest.fixture(scope="module")
 def hidden(tiny_image):
     settings = tiny_settings(seed=42, guidance=1.5, negative_prompt=NEGATIVE, hide_prompt=True)
-    return tiny_image.generate(PROMPT, settings)[0]
+    return picture_png(tiny_image.generate(PROMPT, settings)[0])
 
 
 def text_chunks(png: bytes) -> dict[str, str]:
@@ -45,20 +52,20 @@ def digital_source_type(xmp: str) -> str | None:
     return None
 
 
-def test_pillow_reads_all_three_chunks(shown):
-    chunks = text_chunks(shown.png)
+def test_pillow_reads_all_three_chunks(shown, shown_result):
+    chunks = text_chunks(shown)
     assert chunks["parameters"].startswith(PROMPT + "\nNegative prompt: " + NEGATIVE + "\nSteps: 4, ")
     assert digital_source_type(chunks["XML:com.adobe.xmp"]) == TRAINED_ALGORITHMIC_MEDIA
     record = json.loads(chunks["worldforge"])
     assert record["seed"] == 42 and record["model"] == "worldforge/tiny-sd"
-    assert record["revision"] == shown.record["revision"]
+    assert record["revision"] == shown_result.record.revision
     assert record["settings"]["prompt"] == PROMPT
     assert record["flops"] > 0
     assert "wall_s" not in record  # run-dependent facts stay out of the file
 
 
 def test_sd_parsers_reads_the_a1111_parameters(shown):
-    info = ParserManager().parse(Image.open(io.BytesIO(shown.png)))
+    info = ParserManager().parse(Image.open(io.BytesIO(shown)))
     assert info is not None and info.generator.name == "AUTOMATIC1111"
     assert info.full_prompt == PROMPT
     assert info.full_negative_prompt == NEGATIVE
@@ -72,7 +79,7 @@ def test_sd_parsers_reads_the_a1111_parameters(shown):
 @pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool not installed")
 def test_exiftool_reads_the_xmp_and_parameters(shown, tmp_path):
     path = tmp_path / "picture.png"
-    path.write_bytes(shown.png)
+    path.write_bytes(shown)
     out = subprocess.run(
         ["exiftool", "-j", "-a", "-G1", str(path)], capture_output=True, text=True, check=True
     )
@@ -83,18 +90,18 @@ def test_exiftool_reads_the_xmp_and_parameters(shown, tmp_path):
 
 
 def test_hide_prompt_keeps_credit_and_settings_but_not_the_prompt(hidden, shown):
-    assert PROMPT.encode() not in hidden.png and b"yellow raincoat" not in hidden.png
-    assert NEGATIVE.encode() not in hidden.png
-    meta = read_png_metadata(hidden.png)
+    assert PROMPT.encode() not in hidden and b"yellow raincoat" not in hidden
+    assert NEGATIVE.encode() not in hidden
+    meta = read_png_metadata(hidden)
     assert meta["parameters"].startswith("Steps: 4, ")
     assert "Seed: 42" in meta["parameters"] and "Model: worldforge/tiny-sd" in meta["parameters"]
     assert meta["record"]["prompt_hidden"] is True
     assert "prompt" not in meta["record"]["settings"] and "negative_prompt" not in meta["record"]["settings"]
     assert digital_source_type(meta["xmp"]) == TRAINED_ALGORITHMIC_MEDIA
-    info = ParserManager().parse(Image.open(io.BytesIO(hidden.png)))
+    info = ParserManager().parse(Image.open(io.BytesIO(hidden)))
     assert info is not None and not info.full_prompt
     # same pixels: hiding the prompt changes the file, not the picture
-    with Image.open(io.BytesIO(hidden.png)) as a, Image.open(io.BytesIO(shown.png)) as b:
+    with Image.open(io.BytesIO(hidden)) as a, Image.open(io.BytesIO(shown)) as b:
         assert a.tobytes() == b.tobytes()
 
 

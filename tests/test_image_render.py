@@ -13,8 +13,8 @@ from worldforge.conductor.grid import grid_shape
 from worldforge.conductor.render import choose, render, render_all, render_order
 from worldforge.core.errors import StoryError
 from worldforge.engines.cancel import Cancelled, CancelToken
-from worldforge.engines.image_png import read_png_metadata
 from worldforge.store import StoryFolder
+from worldforge.store.png import read_png_metadata
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ def test_tiny_text_and_image_records_say_test_model(tiny_torch_engine, tiny_imag
     (text,) = tiny_torch_engine.generate("The crane", TextSettings(max_new_tokens=4, candidates=1, seed=1))
     assert provenance_from(text).test_model
     (picture,) = tiny_image.generate("a crane", ImageSettings(width=64, height=64, steps=2, seed=1))
-    assert picture.record["test_model"] is True
+    assert picture.record.test_model is True
 
 
 def test_the_book_credits_test_noise_as_such():

@@ -53,14 +53,14 @@ def test_same_seed_same_text_and_seeds_recorded(tiny_engine):
     assert len({r.text for r in first}) == 3, "candidates of one call differ"
     for r in first:
         assert r.tokens == 24
-        assert r.record["settings"]["seed"] == 11 and r.record["settings"]["candidate"] == r.index
-        assert r.record["model"] == "worldforge/tiny-gpt2" and r.record["engine"] == tiny_engine.name
-        assert r.record["versions"]["transformers"]
+        assert r.record.settings["seed"] == 11 and r.record.settings["candidate"] == r.index
+        assert r.record.model == "worldforge/tiny-gpt2" and r.record.engine == tiny_engine.name
+        assert r.record.versions["transformers"]
 
 
 def test_unseeded_call_records_the_seed_it_used(tiny_engine):
     results = tiny_engine.generate(PROMPT, settings(seed=None, candidates=2))
-    base = results[0].record["settings"]["seed"]
+    base = results[0].record.settings["seed"]
     again = tiny_engine.generate(PROMPT, settings(seed=base, candidates=2))
     assert [r.text for r in again] == [r.text for r in results]
 
@@ -118,7 +118,7 @@ def test_max_new_tokens_and_window(tiny_engine):
     long_prompt = "the harbour " * window  # longer than the window: only its end is kept
     results = tiny_engine.generate(long_prompt, settings(max_new_tokens=5, candidates=1))
     assert results[0].tokens == 5
-    assert results[0].record["prompt_tokens"] == window - 5
+    assert results[0].record.prompt_tokens == window - 5
 
 
 def test_resolver_imports_no_torch():
@@ -135,10 +135,10 @@ def test_resolver_imports_no_torch():
 def test_default_choice_is_gpt2_when_cached_else_tiny(monkeypatch, tiny_text_model):
     import worldforge.engines.text.registry as registry
 
-    monkeypatch.setattr(registry, "hub_cached", lambda model_id: None)
+    monkeypatch.setattr(registry, "text_cached", lambda model_id: None)
     engine = registry.text_engine(None)
     assert engine.offline_tiny and engine.source.local == tiny_text_model
-    monkeypatch.setattr(registry, "hub_cached", lambda model_id: tiny_text_model)
+    monkeypatch.setattr(registry, "text_cached", lambda model_id: tiny_text_model)
     engine = registry.text_engine(None)
     assert not engine.offline_tiny and engine.model_id == "openai-community/gpt2"
     assert engine.license.startswith("MIT")

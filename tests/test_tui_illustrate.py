@@ -8,8 +8,8 @@ import pytest
 from textual.widgets import Input, OptionList, Select
 from textual_image.widget import HalfcellImage
 
-from worldforge.engines.image_png import read_png_metadata
 from worldforge.store import StoryFolder
+from worldforge.store.png import read_png_metadata
 from worldforge.tui.app import make_app
 from worldforge.tui.messages import RenderProgress
 from worldforge.tui.screens.pick_render import PickRenderScreen

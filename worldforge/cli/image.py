@@ -13,10 +13,9 @@ from typing import Any
 import click
 
 from worldforge.cli import UserError
+from worldforge.conductor.render import SCHEDULER_NAMES
 from worldforge.core.errors import StoryError
 from worldforge.store import StoryFolder
-
-SCHEDULER_NAMES = ("euler", "euler-a", "ddim", "dpm++2m", "lms", "pndm", "unipc", "lcm")
 
 
 def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[int, int] | None:

@@ -13,8 +13,8 @@ def models() -> None:
 @models.command("list")
 def list_models() -> None:
     """Presets with their licenses, and whether their weights are on this machine."""
-    from worldforge.engines.hub import preset_status
     from worldforge.engines.text.presets import DEFAULT_TEXT_PRESET, TINY_TEXT_LICENSE
+    from worldforge.engines.text.registry import preset_status
     from worldforge.engines.tiny import TINY_BUILDERS
 
     click.echo("text presets:")
@@ -65,9 +65,9 @@ def pull(name: str, image: bool) -> None:
 
         folder = pull_image_model(name, progress=lambda msg: click.echo(msg + "…", err=True))
     else:
-        from worldforge.engines.hub import pull as run_pull
+        from worldforge.engines.text.registry import pull_text_model
 
-        folder = run_pull(name)
+        folder = pull_text_model(name)
     click.echo(f"{name}: ready at {folder}")
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from worldforge.conductor.provenance import now, provenance
 from worldforge.core.authorship import append_model_text, edit_text, normalize, spans_after_edit
-from worldforge.core.compute import energy_wh, transformer_flops
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Provenance, Scene, Story, TextCandidate
 from worldforge.engines.cancel import CancelToken
@@ -46,29 +45,7 @@ def context_for(story: Story, scene_id: str, engine: TextEngine, settings: TextS
 
 def provenance_from(result: TextResult, created: str | None = None) -> Provenance:
     """A core provenance record from an engine result: credits, settings, seed, cost."""
-    rec = result.record
-    parameters = rec.get("parameters") or 0
-    processed = (rec.get("prompt_tokens") or 0) + result.tokens
-    wall = float(rec.get("wall_s", 0.0))
-    device = rec.get("device") or "cpu"
-    return Provenance(
-        id="txt-" + uuid.uuid4().hex[:12],
-        kind="text",
-        engine=rec.get("engine", ""),
-        model=rec.get("model", ""),
-        revision=rec.get("revision"),
-        license=rec.get("license"),
-        settings=rec.get("settings", {}),
-        seed=result.seed,
-        versions=rec.get("versions", {}),
-        device=device,
-        wall_s=round(wall, 4),
-        tokens=result.tokens,
-        flops=transformer_flops(parameters, processed) if parameters else None,
-        energy_wh=round(energy_wh(wall, device), 6),
-        test_model=bool(rec.get("test_model")),
-        created=created or datetime.now(UTC).isoformat(timespec="seconds"),
-    )
+    return provenance("text", result.record, "txt-" + uuid.uuid4().hex[:12], created or now())
 
 
 def expand(
@@ -87,7 +64,7 @@ def expand(
     engine.load()
     report = context_for(story, scene_id, engine, settings)
     results = engine.generate(report.context, settings, on_token=on_token, cancel=cancel)
-    created = datetime.now(UTC).isoformat(timespec="seconds")
+    created = now()
     records = [provenance_from(r, created) for r in results]
     first = len(scene.candidates)
     scene.provenance = [*scene.provenance, *records]

@@ -7,7 +7,7 @@ import math
 
 from PIL import Image, ImageDraw, ImageFont
 
-from worldforge.engines.image_png import encode_png, xmp_packet
+from worldforge.store.png import encode_png, xmp_packet
 
 GAP = 4
 

@@ -15,19 +15,23 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 from worldforge.conductor.grid import contact_sheet
+from worldforge.conductor.picture import picture_png
+from worldforge.conductor.provenance import now, provenance
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Provenance, Render, Scene, Story
 from worldforge.engines.cancel import CancelToken
 from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSettings, StepCallback
-from worldforge.prompting.image_prompt import CLIP_CONTENT_TOKENS, PromptReport, compose_image_prompt
+
+# the samplers a render may ask for, for the interfaces' option lists
+from worldforge.engines.image.schedulers import SCHEDULER_NAMES as SCHEDULER_NAMES
+from worldforge.prompting.image_prompt import PromptReport, compose_image_prompt
 from worldforge.prompting.presets import load_presets
 from worldforge.store.folder import MAX_IMAGE_BYTES, StoryFolder
 
@@ -57,11 +61,9 @@ def image_settings(
     With an init image the engine's image-to-image step count is the default, because
     img2img runs only int(steps x strength) of its steps.
     """
-    defaults: ImageSettings = getattr(engine, "defaults", None) or ImageSettings()
-    values = dataclasses.asdict(defaults)
-    init_steps = getattr(engine, "init_steps", None)
-    if init and init_steps:
-        values["steps"] = max(values["steps"], init_steps)
+    values = dataclasses.asdict(engine.defaults)
+    if init and engine.init_steps:
+        values["steps"] = max(values["steps"], engine.init_steps)
     for source in (story.meta.image_settings.values(), overrides or {}):
         values.update({k: v for k, v in source.items() if k in _SETTING_NAMES and v is not None})
     return ImageSettings(**values)
@@ -94,24 +96,15 @@ def resolve_init(folder: StoryFolder, scene_id: str, init: str) -> tuple[bytes, 
     return data, str(init)
 
 
-def _provenance(result: ImageResult, preset: str | None, prompt: str) -> Provenance:
-    record = dict(result.record)
-    settings = dict(record.get("settings", {}))
+def _provenance(result: ImageResult, png: bytes, preset: str | None, prompt: str, created: str) -> Provenance:
+    settings = dict(result.record.settings)
     if preset:
         settings["preset"] = preset
-    if record.get("prompt_hidden"):
+    if result.record.prompt_hidden:
         # the prompt stays out of the story too; its hash lets a re-composed prompt be checked
         settings["prompt_sha256"] = hashlib.sha256(prompt.encode()).hexdigest()
-    record["settings"] = settings
-    known = {f for f in Provenance.model_fields if f not in ("id", "kind", "created")}
-    fields = {k: v for k, v in record.items() if k in known}
-    digest = hashlib.sha256(result.png).hexdigest()[:12]
-    return Provenance(
-        id=f"img-{digest}",
-        kind="image",
-        created=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        **fields,
-    )
+    record_id = f"img-{hashlib.sha256(png).hexdigest()[:12]}"
+    return provenance("image", result.record, record_id, created, settings)
 
 
 def render(
@@ -135,31 +128,34 @@ def render(
             style = load_presets().get(preset_name)
         except KeyError as exc:
             raise StoryError(exc.args[0]) from None
-    count = getattr(engine, "count_tokens", None)
-    limit = getattr(engine, "token_limit", CLIP_CONTENT_TOKENS) if count else CLIP_CONTENT_TOKENS
-    report = compose_image_prompt(story, scene, style, count, limit, extra_negative=settings.negative_prompt)
+    report = compose_image_prompt(
+        story, scene, style, engine.count_tokens, engine.token_limit, extra_negative=settings.negative_prompt
+    )
     init_bytes, init_label = resolve_init(folder, scene_id, init) if init else (None, None)
     settings = dataclasses.replace(
         settings, negative_prompt=report.negative, hide_prompt=hide_prompt or settings.hide_prompt
     )
     results = engine.generate(report.prompt, settings, init_bytes, on_step, cancel)
 
-    renders, records = [], []
+    renders: list[Render] = []
+    records: list[Provenance] = []
+    pngs = [picture_png(result) for result in results]
+    created = now()
     known = {r.image for r in scene.renders}
-    for result in results:
-        image = folder.put_image(result.png)
-        provenance = _provenance(result, style.name if style else None, report.prompt)
-        render_ = Render(image=image, provenance=provenance.id, seed=result.seed)
+    for result, png in zip(results, pngs, strict=True):
+        image = folder.put_image(png)
+        record = _provenance(result, png, style.name if style else None, report.prompt, created)
+        render_ = Render(image=image, provenance=record.id, seed=result.seed)
         renders.append(render_)
-        records.append(provenance)
+        records.append(record)
         if image not in known:
             known.add(image)
             scene.renders = [*scene.renders, render_]
-            scene.provenance = [*scene.provenance, provenance]
+            scene.provenance = [*scene.provenance, record]
     grid = None
     if len(results) > 1:
         credit = f"worldforge contact sheet of {len(results)} candidates for scene {scene_id}"
-        grid = folder.put_image(contact_sheet([r.png for r in results], credit, [r.image for r in renders]))
+        grid = folder.put_image(contact_sheet(pngs, credit, [r.image for r in renders]))
     return RenderBatch(scene_id, renders, records, report, settings, grid, init_label, results)
 
 
@@ -231,7 +227,7 @@ def render_all(
         init = PARENT if continuity and has_parent_image else None
         scene_settings = settings
         if init and int(settings.steps * settings.strength) < 1:
-            steps = getattr(engine, "init_steps", None) or math.ceil(1 / settings.strength)
+            steps = engine.init_steps or math.ceil(1 / settings.strength)
             scene_settings = dataclasses.replace(settings, steps=max(settings.steps, steps))
         batch = render(folder, scene_id, engine, scene_settings, preset, init, on_step, cancel, hide_prompt)
         choose(story, scene_id, batch.renders[0].image)

@@ -1,7 +1,10 @@
-"""Which device and number format to run diffusion in, detected rather than assumed.
+"""Which device and number format a model runs in, detected rather than assumed, for both
+engines. `WORLDFORGE_DEVICE` and `WORLDFORGE_DTYPE` override the detection everywhere.
 
-bfloat16 halves a CPU step only where the CPU has native bf16 matrix units (Intel AMX or
-AVX512-BF16); elsewhere it is emulated and slower than float32, so it is chosen only then.
+bfloat16 halves a diffusion step on CPU only where the CPU has native bf16 matrix units
+(Intel AMX or AVX512-BF16); elsewhere it is emulated and slower than float32. Text keeps
+float32 on CPU (its fast CPU path is CTranslate2 int8), so each engine says whether it wants
+native bf16 on CPU.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import os
 from pathlib import Path
 
 DTYPES = ("float32", "bfloat16", "float16")
+DEVICE_ENV = "WORLDFORGE_DEVICE"
+DTYPE_ENV = "WORLDFORGE_DTYPE"
 
 
 def cpu_bf16_flags(cpuinfo: str | None = None) -> set[str]:
@@ -28,37 +33,35 @@ def cpu_bf16_flags(cpuinfo: str | None = None) -> set[str]:
 
 def pick_device(requested: str | None = None) -> str:
     """`requested`, else $WORLDFORGE_DEVICE, else cuda, mps or cpu, whichever is present."""
-    import torch
-
-    choice = requested or os.environ.get("WORLDFORGE_DEVICE")
+    choice = requested or os.environ.get(DEVICE_ENV)
     if choice:
         return choice
+    import torch
+
     if torch.cuda.is_available():
         return "cuda"
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
         return "mps"
     return "cpu"
 
 
-def pick_dtype_name(device: str, requested: str | None = None, cpuinfo: str | None = None) -> str:
-    """float16 on GPUs; bfloat16 on CPUs with native bf16; float32 otherwise."""
-    choice = requested or os.environ.get("WORLDFORGE_DTYPE")
+def requested_dtype(requested: str | None = None) -> str | None:
+    """`requested`, else $WORLDFORGE_DTYPE, checked; None when neither asks for one."""
+    choice = requested or os.environ.get(DTYPE_ENV)
+    if choice and choice not in DTYPES:
+        raise ValueError(f"unknown dtype {choice!r}: use one of {', '.join(DTYPES)}")
+    return choice or None
+
+
+def pick_dtype(
+    device: str, requested: str | None = None, *, bf16_on_cpu: bool = True, cpuinfo: str | None = None
+) -> str:
+    """The requested dtype, else float16 on GPUs, and on CPU bfloat16 where the CPU runs it
+    natively (if the engine wants it), float32 otherwise."""
+    choice = requested_dtype(requested)
     if choice:
-        if choice not in DTYPES:
-            raise ValueError(f"unknown dtype {choice!r}: use one of {', '.join(DTYPES)}")
         return choice
     if device.startswith(("cuda", "mps")):
         return "float16"
-    return "bfloat16" if cpu_bf16_flags(cpuinfo) else "float32"
-
-
-def quiet_libraries() -> None:
-    """The libraries' own progress bars and notices would corrupt a terminal UI."""
-    import transformers.utils.logging as tlog
-
-    tlog.set_verbosity_error()
-    tlog.disable_progress_bar()
-    import diffusers.utils.logging as dlog
-
-    dlog.set_verbosity_error()
-    dlog.disable_progress_bar()
+    return "bfloat16" if bf16_on_cpu and cpu_bf16_flags(cpuinfo) else "float32"

@@ -1,33 +1,21 @@
 """Where a text model's files are: a local folder, or a Hugging Face hub id resolved to a
-snapshot in the hub cache. Also what revision they are, for provenance.
+snapshot in the hub cache (see hub.py). Also what revision they are, for provenance, and
+what the safetensors headers and config say about the model.
 
 Only safetensors weights are ever fetched or loaded, and never remote code.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from worldforge.engines.errors import EngineError, ModelUnavailable
-
-# files a causal LM needs; no pickled weights (.bin), no TF/Flax/ONNX/TFLite copies
-HUB_ALLOW_PATTERNS = [
-    "config.json",
-    "generation_config.json",
-    "model*.safetensors",
-    "model.safetensors.index.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "added_tokens.json",
-    "vocab.json",
-    "merges.txt",
-]
+from worldforge.engines import hub
+from worldforge.engines.errors import EngineError
+from worldforge.engines.revision import folder_revision
 
 
 @dataclass(frozen=True)
@@ -50,8 +38,8 @@ class ModelSource:
         if self.prepare is not None:
             self.prepare()
         if self.local is not None:
-            return self.local, local_revision(self.local)
-        folder = hub_snapshot(self.model_id, download)
+            return self.local, folder_revision(self.local)
+        folder = hub.snapshot(self.model_id, hub.TEXT_FILES, hub.TEXT_NEEDED, download=download)
         return folder, folder.name
 
 
@@ -63,17 +51,6 @@ def weight_files(folder: Path) -> list[Path]:
             "(convert .bin weights with transformers' save_pretrained(safe_serialization=True))"
         )
     return files
-
-
-def local_revision(folder: Path) -> str:
-    """A local folder has no commit: its revision is a hash of its weight files."""
-    digest = hashlib.sha256()
-    for path in weight_files(folder):
-        digest.update(path.name.encode())
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return "sha256:" + digest.hexdigest()[:16]
 
 
 def parameter_count(folder: Path) -> int:
@@ -96,45 +73,7 @@ def parameter_count(folder: Path) -> int:
 def context_window(folder: Path) -> int:
     config = json.loads((folder / "config.json").read_text())
     for key in ("n_positions", "max_position_embeddings", "n_ctx", "seq_length"):
-        if isinstance(config.get(key), int):
-            return config[key]
+        value = config.get(key)
+        if isinstance(value, int):
+            return value
     raise EngineError(f"{folder / 'config.json'} does not say the model's context length")
-
-
-def hub_cached(model_id: str) -> Path | None:
-    """The cached snapshot of a hub model with safetensors weights, or None (no network)."""
-    from huggingface_hub import try_to_load_from_cache
-
-    found = try_to_load_from_cache(model_id, "model.safetensors")
-    config = try_to_load_from_cache(model_id, "config.json")
-    if isinstance(found, str) and isinstance(config, str):
-        return Path(found).parent
-    return None
-
-
-def hub_snapshot(model_id: str, download: bool = True) -> Path:
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.utils import disable_progress_bars, enable_progress_bars
-
-    cached = hub_cached(model_id)
-    if cached is not None:
-        return cached
-    if not download:
-        raise ModelUnavailable(_not_here(model_id))
-    disable_progress_bars()
-    try:
-        folder = Path(snapshot_download(model_id, allow_patterns=HUB_ALLOW_PATTERNS))
-    except Exception as exc:  # offline, unknown repo, gated, network down: all say the same
-        raise ModelUnavailable(f"{_not_here(model_id)} (download failed: {type(exc).__name__})") from None
-    finally:
-        enable_progress_bars()
-    weight_files(folder)
-    return folder
-
-
-def _not_here(model_id: str) -> str:
-    return (
-        f"the weights of {model_id!r} are not on this machine. With internet, run "
-        f"`worldforge models pull {model_id}`; or pass a local model folder with --engine PATH; "
-        "or use --engine tiny (an offline test model whose output is noise)"
-    )

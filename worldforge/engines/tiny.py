@@ -1,5 +1,6 @@
 """The offline tiny models, one builder per engine kind: `worldforge models tiny` runs them all.
 
+`TINY` is the engine choice that picks them (`--engine tiny`), for text and pictures alike.
 Adding a tiny model for another engine is one line in TINY_BUILDERS.
 """
 
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from worldforge.engines.image.tiny import build_tiny_image_pipeline, tiny_image_path
 from worldforge.engines.text.tiny import build_tiny_text_model, tiny_text_path
+
+TINY = "tiny"
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ TINY_BUILDERS: list[TinyBuilder] = [
 
 
 def build_tiny_models(progress: Callable[[str], None] | None = None) -> list[tuple[str, Path]]:
-    built = []
+    built: list[tuple[str, Path]] = []
     for builder in TINY_BUILDERS:
         if progress:
             progress(f"building {builder.name}")

@@ -10,6 +10,8 @@ Design choices, each for a reason:
 - Weights load from a local folder (a hub id is resolved to its cached snapshot first), as
   safetensors only, never with remote code; the revision is the hub commit or a hash of the
   local files.
+- The engine returns pixels and a record; the conductor writes the picture file with the
+  record in it, so the same record re-rendered gives the same bytes.
 """
 
 from __future__ import annotations
@@ -20,45 +22,20 @@ import io
 import json
 import secrets
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from worldforge import __version__
-from worldforge.core.compute import energy_wh
+from worldforge.engines import hub
 from worldforge.engines.cancel import Cancelled, CancelToken
-from worldforge.engines.device import pick_device, pick_dtype_name, quiet_libraries
+from worldforge.engines.device import pick_device, pick_dtype
 from worldforge.engines.errors import ModelUnavailable
-from worldforge.engines.image.preview import latent_preview_png, make_scheduler, sampler_name
+from worldforge.engines.image.preview import latent_preview_png
 from worldforge.engines.image.protocol import ImageResult, ImageSettings, StepCallback
-from worldforge.engines.image_png import a1111_parameters, encode_png, xmp_packet
-
-WEIGHT_SUFFIXES = (".safetensors", ".json", ".txt")
-
-
-def folder_revision(folder: Path) -> str:
-    """A content hash of a local model folder's weights, configs and tokenizer files."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in WEIGHT_SUFFIXES):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return "sha256:" + digest.hexdigest()[:16]
-
-
-def _first_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0][:160] if lines else "no details"
-
-
-def _hub_patterns(variant: str | None, pipeline: bool) -> list[str]:
-    """Only what loading needs: configs, tokenizer files, safetensors weights (one variant)."""
-    weights = f"*.{variant}.safetensors" if variant else "*model.safetensors"
-    if not pipeline:  # a single model (the tiny autoencoder) keeps its files at the top
-        return ["config.json", weights]
-    return ["model_index.json", "*/*.json", "*/*.txt", f"*/{weights}"]
+from worldforge.engines.image.schedulers import make_scheduler
+from worldforge.engines.quiet import quiet
+from worldforge.engines.record import GenerationRecord, library_versions
+from worldforge.engines.revision import folder_revision
 
 
 class DiffusersImageEngine:
@@ -98,7 +75,7 @@ class DiffusersImageEngine:
         self._dtype_request = dtype
         self.device = ""
         self.dtype = ""
-        self._flops: dict[tuple, int] = {}
+        self._flops: dict[tuple[object, ...], int] = {}
         self.revision: str | None = None
         self._folder: Path | None = None
         self._pipes: dict[tuple[str, bool], Any] = {}
@@ -119,38 +96,17 @@ class DiffusersImageEngine:
             return path, folder_revision(path)
         if path.is_absolute() or model.startswith((".", "~")) or model.count("/") > 1:
             raise ModelUnavailable(f"no model folder at {model}")
-        from huggingface_hub import snapshot_download
-        from huggingface_hub.errors import LocalEntryNotFoundError
+        files = hub.pipeline_files(variant) if pipeline else hub.single_model_files(variant)
+        needed = hub.PIPELINE_NEEDED if pipeline else hub.SINGLE_MODEL_NEEDED
+        say(f"looking up {model}")
+        allowed = self.allow_download
+        folder = hub.snapshot(model, files, needed, download=allowed, progress_bars=allowed, say=say)
+        return folder, folder.name
 
-        say(f"{'fetching' if self.allow_download else 'looking up'} {model}")
-        try:
-            folder = snapshot_download(
-                model,
-                allow_patterns=_hub_patterns(variant, pipeline),
-                local_files_only=not self.allow_download,
-            )
-        except LocalEntryNotFoundError as exc:
-            if self.allow_download:
-                raise ModelUnavailable(
-                    f"cannot download {model!r} ({_first_line(exc)}); check the network and that "
-                    "HF_HUB_OFFLINE is not set, or use --engine tiny"
-                ) from None
-            raise ModelUnavailable(
-                f"the weights of {model} are not on this machine: fetch them with "
-                f"`worldforge models pull {model}` (needs a network), or use the offline "
-                "test engine with `--engine tiny`"
-            ) from None
-        except Exception as exc:  # network, auth, missing repo: the remedy is the same
-            if not self.allow_download:
-                raise
-            raise ModelUnavailable(
-                f"cannot download {model!r} ({type(exc).__name__}: {_first_line(exc)}); check the network "
-                "and that HF_HUB_OFFLINE is not set, or use --engine tiny"
-            ) from None
-        return Path(folder), Path(folder).name
-
-    def tiny_vae_folder(self, say: Callable[[str], None]) -> Path:
-        assert self.tiny_vae_id is not None
+    def tiny_vae_folder(self, say: Callable[[str], None]) -> Path | None:
+        """The tiny autoencoder's folder, or None when this model has none."""
+        if self.tiny_vae_id is None:
+            return None
         return self._resolve(say, self.tiny_vae_id, None, pipeline=False)[0]
 
     def model_folder(self, say: Callable[[str], None]) -> Path:
@@ -173,9 +129,8 @@ class DiffusersImageEngine:
         import torch
         from diffusers import AutoencoderTiny, AutoPipelineForImage2Image, AutoPipelineForText2Image
 
-        quiet_libraries()
         self.device = pick_device(self._device_request)
-        self.dtype = pick_dtype_name(self.device, self._dtype_request)
+        self.dtype = pick_dtype(self.device, self._dtype_request, bf16_on_cpu=True)
         dtype = getattr(torch, self.dtype)
         index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
         kwargs: dict[str, Any] = {"torch_dtype": dtype, "use_safetensors": True}
@@ -185,13 +140,12 @@ class DiffusersImageEngine:
             # we decode latents ourselves, so the checker would never run; don't load it
             kwargs.update(safety_checker=None, requires_safety_checker=False)
         say(f"loading {self.label} ({self.device}, {self.dtype})")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
+        with quiet(diffusers=True):
             t2i = AutoPipelineForText2Image.from_pretrained(str(folder), **kwargs).to(self.device)
             pipes = {("final", False): t2i, ("final", True): AutoPipelineForImage2Image.from_pipe(t2i)}
-            if self.tiny_vae_id:
+            tiny_folder = self.tiny_vae_folder(say)
+            if tiny_folder is not None:
                 say(f"loading the tiny autoencoder {self.tiny_vae_id}")
-                tiny_folder = self.tiny_vae_folder(say)
                 taesd = AutoencoderTiny.from_pretrained(
                     str(tiny_folder), torch_dtype=dtype, use_safetensors=True
                 )
@@ -209,10 +163,9 @@ class DiffusersImageEngine:
         if self._tokenizer is None:
             from transformers import CLIPTokenizer
 
-            quiet_libraries()
-            self._tokenizer = CLIPTokenizer.from_pretrained(
-                str(self.model_folder(lambda _m: None) / "tokenizer")
-            )
+            folder = self.model_folder(lambda _m: None)
+            with quiet():
+                self._tokenizer = CLIPTokenizer.from_pretrained(str(folder / "tokenizer"))
         return self._tokenizer
 
     def count_tokens(self, text: str) -> int:
@@ -286,11 +239,7 @@ class DiffusersImageEngine:
         """Swap the sampler on every pipeline (None: the model's own)."""
         if name == self._scheduler_name:
             return
-        scheduler = (
-            make_scheduler(name, self._scheduler_config)
-            if name
-            else make_scheduler_like(self._scheduler_config)
-        )
+        scheduler = make_scheduler(name, self._scheduler_config)
         for pipe in self._pipes.values():
             pipe.scheduler = scheduler
         self._scheduler_name = name
@@ -346,31 +295,26 @@ class DiffusersImageEngine:
             settings.strength if init is not None else None,
             draft,
         )
-        known = self._flops.get(shape)
-        counter = FlopCounterMode(display=False) if known is None else contextlib.nullcontext()
+        counter = FlopCounterMode(display=False) if shape not in self._flops else None
         start = time.perf_counter()
-        with torch.inference_mode(), counter:
+        with (
+            quiet(diffusers=True),
+            torch.inference_mode(),
+            counter if counter is not None else contextlib.nullcontext(),
+        ):
             latents = pipe(**kwargs).images
             if cancel is not None:
                 cancel.raise_if_cancelled()
             image = self._decode(pipe, latents)
         wall = time.perf_counter() - start
-        if known is None:
-            known = self._flops[shape] = counter.get_total_flops()
+        if counter is not None:
+            self._flops[shape] = counter.get_total_flops()
         if cancel is not None and cancel.cancelled:
             raise Cancelled()
         record = self._record(
-            prompt,
-            settings,
-            seed,
-            init_sha,
-            draft,
-            type(pipe.scheduler).__name__,
-            known,
+            prompt, settings, seed, init_sha, draft, type(pipe.scheduler).__name__, self._flops[shape], wall
         )
-        png = self._encode(image, record, prompt, settings)
-        record.update(wall_s=round(wall, 3), energy_wh=energy_wh(wall, self.device))
-        return ImageResult(index=index, png=png, seed=seed, record=record)
+        return ImageResult(index=index, image=image, seed=seed, record=record)
 
     def _decode(self, pipe: Any, latents: Any) -> Any:
         import torch
@@ -399,12 +343,8 @@ class DiffusersImageEngine:
         draft: bool,
         scheduler: str,
         flops: int,
-    ) -> dict[str, Any]:
-        import diffusers
-        import PIL
-        import torch
-        import transformers
-
+        wall: float,
+    ) -> GenerationRecord:
         used: dict[str, Any] = {
             "width": settings.width,
             "height": settings.height,
@@ -421,51 +361,17 @@ class DiffusersImageEngine:
             used.update(init_sha256=init_sha, strength=settings.strength)
         if self.offline_tiny:
             used["offline_tiny"] = True
-        return {
-            "engine": self.name,
-            "model": self.label,
-            "test_model": self.offline_tiny,
-            "revision": self.revision,
-            "license": self.license,
-            "settings": used,
-            "seed": seed,
-            "versions": {
-                "worldforge": __version__,
-                "torch": torch.__version__,
-                "diffusers": diffusers.__version__,
-                "transformers": transformers.__version__,
-                "pillow": PIL.__version__,
-            },
-            "device": self.device,
-            "flops": float(flops) if flops else None,
-            "prompt_hidden": settings.hide_prompt,
-        }
-
-    def _encode(self, image: Any, record: dict[str, Any], prompt: str, settings: ImageSettings) -> bytes:
-        used = record["settings"]
-        fields: dict[str, Any] = {
-            "Steps": settings.steps,
-            "Sampler": sampler_name(used["scheduler"]),
-            "CFG scale": settings.guidance,
-            "Seed": record["seed"],
-            "Size": f"{settings.width}x{settings.height}",
-            "Model": self.label,
-            "Denoising strength": used.get("strength"),
-            "Version": f"worldforge {__version__}",
-        }
-        hidden = settings.hide_prompt
-        parameters = a1111_parameters(
-            None if hidden else prompt, None if hidden else settings.negative_prompt, fields
+        return GenerationRecord(
+            engine=self.name,
+            model=self.label,
+            revision=self.revision,
+            license=self.license,
+            settings=used,
+            seed=seed,
+            versions=library_versions("torch", "diffusers", "transformers", "pillow"),
+            device=self.device,
+            wall_s=wall,
+            test_model=self.offline_tiny,
+            flops=float(flops) if flops else None,
+            prompt_hidden=settings.hide_prompt,
         )
-        credit = f"worldforge {__version__} ({self.name}, {self.label})"
-        if self.offline_tiny:
-            credit += " - random-weight test model: this picture is noise"
-        xmp = xmp_packet(credit, description=None if hidden else prompt, rights=self.license)
-        return encode_png(image, xmp, record, parameters)
-
-
-def make_scheduler_like(config: Any) -> Any:
-    """A fresh scheduler of the model's own class and config."""
-    import diffusers
-
-    return getattr(diffusers, config["_class_name"]).from_config(config)

@@ -1,4 +1,4 @@
-"""Cheap previews of a picture while it is still latents, and the samplers by name.
+"""Cheap previews of a picture while it is still latents.
 
 The preview multiplies the 4 latent channels of SD 1.x/2.x by a fixed 4x3 matrix (the
 factors ComfyUI and AUTOMATIC1111 use for their "approx cheap" preview): microseconds per
@@ -17,34 +17,6 @@ SD_LATENT_RGB = (
     (-0.2829, 0.1762, 0.2721),
     (-0.2120, -0.2616, -0.7177),
 )
-
-# our name -> (diffusers scheduler class, the name AUTOMATIC1111 gives that sampler)
-SCHEDULERS: dict[str, tuple[str, str]] = {
-    "euler": ("EulerDiscreteScheduler", "Euler"),
-    "euler-a": ("EulerAncestralDiscreteScheduler", "Euler a"),
-    "ddim": ("DDIMScheduler", "DDIM"),
-    "dpm++2m": ("DPMSolverMultistepScheduler", "DPM++ 2M"),
-    "lms": ("LMSDiscreteScheduler", "LMS"),
-    "pndm": ("PNDMScheduler", "PLMS"),
-    "unipc": ("UniPCMultistepScheduler", "UniPC"),
-    "lcm": ("LCMScheduler", "LCM"),
-}
-
-
-def sampler_name(scheduler_class: str) -> str:
-    """The A1111 sampler name of a diffusers scheduler class (its class name if unknown)."""
-    for cls, a1111 in SCHEDULERS.values():
-        if cls == scheduler_class:
-            return a1111
-    return scheduler_class
-
-
-def make_scheduler(name: str, config: Any) -> Any:
-    import diffusers
-
-    if name not in SCHEDULERS:
-        raise ValueError(f"unknown scheduler {name!r}: use one of {', '.join(SCHEDULERS)}")
-    return getattr(diffusers, SCHEDULERS[name][0]).from_config(config)
 
 
 def latent_preview_png(latents: Any, scale: int = 2) -> bytes | None:

@@ -1,12 +1,21 @@
-"""The ImageEngine protocol and what flows through it. Nothing here imports torch."""
+"""The ImageEngine protocol and what flows through it. Nothing here imports torch: the TUI
+and the tests build fake engines against these types.
+
+The protocol names everything a caller may use, so a fake that satisfies it exercises the
+same conductor and studio code as the real engine.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from worldforge.engines.cancel import CancelToken
+from worldforge.engines.record import GenerationRecord
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 
 @dataclass
@@ -28,14 +37,18 @@ class ImageSettings:
         return asdict(self)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImageResult:
-    """One rendered picture (PNG bytes with metadata embedded) and its record."""
+    """One rendered picture (pixels; the conductor writes the file) and how it was made.
+
+    `record.settings` holds the prompt unless it was hidden, the sampler's diffusers class
+    name and the size: all the picture file's metadata is built from the record.
+    """
 
     index: int
-    png: bytes
+    image: Image
     seed: int
-    record: dict[str, Any] = field(default_factory=dict)
+    record: GenerationRecord
 
 
 # (candidate index, step done, total steps, optional low-cost preview as PNG bytes)
@@ -44,11 +57,31 @@ StepCallback = Callable[[int, int, int, bytes | None], None]
 
 @runtime_checkable
 class ImageEngine(Protocol):
+    """A picture model: loads on demand, counts prompt tokens, renders seeded candidates."""
+
+    # the backend ("diffusers"), the model as given, and the name to show and credit
     name: str
     model_id: str
+    label: str
+    # a random-weight offline test model: its pictures are noise, and are labelled so
     offline_tiny: bool
+    # the settings the model was made for, and its step count for image-to-image
+    defaults: ImageSettings
+    init_steps: int | None
+
+    @property
+    def loaded(self) -> bool: ...
 
     def load(self, progress: Callable[[str], None] | None = None) -> None: ...
+
+    def count_tokens(self, text: str) -> int:
+        """Prompt tokens of `text` for the model's text encoder, without start/end markers."""
+        ...
+
+    @property
+    def token_limit(self) -> int:
+        """How many prompt tokens the model reads."""
+        ...
 
     def generate(
         self,

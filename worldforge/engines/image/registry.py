@@ -9,17 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypedDict, Unpack
 
+from worldforge.engines import hub
 from worldforge.engines.image.diffusers_engine import DiffusersImageEngine
 from worldforge.engines.image.presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD_LICENSE, ImagePreset
 from worldforge.engines.image.protocol import ImageSettings
 from worldforge.engines.image.tiny import TAESD_SUBFOLDER, build_tiny_image_pipeline, tiny_image_path
+from worldforge.engines.tiny import TINY
 
-TINY = "tiny"
 TINY_LABEL = "worldforge/tiny-sd"
 
 
-def tiny_image_engine(path: Path | str | None = None, **options: object) -> DiffusersImageEngine:
+class EngineOptions(TypedDict, total=False):
+    """How to run whichever model is chosen (None: detected, see device.py)."""
+
+    device: str | None
+    dtype: str | None
+    allow_download: bool
+
+
+def tiny_image_engine(
+    path: Path | str | None = None, **options: Unpack[EngineOptions]
+) -> DiffusersImageEngine:
     """The offline test engine; the tiny pipeline is built when first loaded (well under a second)."""
     folder = Path(path) if path is not None else tiny_image_path()
     return DiffusersImageEngine(
@@ -31,11 +43,11 @@ def tiny_image_engine(path: Path | str | None = None, **options: object) -> Diff
         init_steps=4,
         offline_tiny=True,
         build=lambda: build_tiny_image_pipeline(folder),
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 
-def preset_engine(preset: ImagePreset, **options: object) -> DiffusersImageEngine:
+def preset_engine(preset: ImagePreset, **options: Unpack[EngineOptions]) -> DiffusersImageEngine:
     return DiffusersImageEngine(
         preset.model,
         label=preset.model,
@@ -50,20 +62,13 @@ def preset_engine(preset: ImagePreset, **options: object) -> DiffusersImageEngin
             candidates=4,
         ),
         init_steps=preset.init_steps,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 
-def is_cached(model: str, variant: str | None = None) -> bool:
-    """Are the weights of a hub model in the local Hugging Face cache (no network asked)?"""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    try:
-        folder = Path(snapshot_download(model, local_files_only=True))
-    except LocalEntryNotFoundError:
-        return False
-    return (folder / "model_index.json").is_file()
+def is_cached(model: str) -> bool:
+    """Are the weights of a hub pipeline in the local Hugging Face cache (no network asked)?"""
+    return hub.cached(model, hub.PIPELINE_NEEDED) is not None
 
 
 def pull_image_model(name: str, progress: Callable[[str], None] | None = None) -> Path:
@@ -74,12 +79,11 @@ def pull_image_model(name: str, progress: Callable[[str], None] | None = None) -
         return Path(engine.model_id)
     say = progress or (lambda _message: None)
     folder = engine.model_folder(say)
-    if engine.tiny_vae_id:
-        engine.tiny_vae_folder(say)
+    engine.tiny_vae_folder(say)
     return folder
 
 
-def image_engine(choice: str | None = None, **options: object) -> DiffusersImageEngine:
+def image_engine(choice: str | None = None, **options: Unpack[EngineOptions]) -> DiffusersImageEngine:
     """The engine for `choice` (see the module doc). Loading happens later, in `load()`."""
     if choice is None:
         preset = IMAGE_PRESETS[DEFAULT_IMAGE_PRESET]
@@ -95,12 +99,12 @@ def image_engine(choice: str | None = None, **options: object) -> DiffusersImage
             str(folder),
             label=folder.name,
             tiny_vae=str(tiny_vae) if tiny_vae.is_dir() else None,
-            **options,  # type: ignore[arg-type]
+            **options,
         )
     for preset in IMAGE_PRESETS.values():
         if preset.model == choice:
             return preset_engine(preset, **options)
-    return DiffusersImageEngine(choice, **options)  # type: ignore[arg-type]
+    return DiffusersImageEngine(choice, **options)
 
 
-__all__ = ["TAESD_LICENSE", "TINY", "image_engine", "is_cached", "preset_engine", "tiny_image_engine"]
+__all__ = ["TAESD_LICENSE", "image_engine", "is_cached", "preset_engine", "tiny_image_engine"]

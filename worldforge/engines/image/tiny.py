@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from worldforge.engines.device import quiet_libraries
 from worldforge.engines.home import models_dir
+from worldforge.engines.quiet import quiet
 
 TINY_IMAGE_NAME = "tiny-sd"
 TAESD_SUBFOLDER = "taesd"
@@ -56,7 +57,7 @@ def _write_clip_tokenizer(folder: Path) -> None:
     tokenizer.save_pretrained(str(folder))
 
 
-def sd_pipeline(unet, vae, text_encoder, tokenizer):
+def sd_pipeline(unet: Any, vae: Any, text_encoder: Any, tokenizer: Any) -> Any:
     """A Stable Diffusion pipeline around these parts, with SD-Turbo's scheduler (Euler,
     trailing timesteps, steps_offset 1): shared by the tiny builder and the benchmark."""
     from diffusers import EulerDiscreteScheduler, StableDiffusionPipeline
@@ -86,19 +87,20 @@ def build_tiny_image_pipeline(path: Path | str | None = None, force: bool = Fals
     Deterministic: seeded weights, so every machine builds the same model. A folder that
     already holds a complete build is reused unless `force`.
     """
-    quiet_libraries()
-    import torch
-    from diffusers import (
-        AutoencoderKL,
-        AutoencoderTiny,
-        UNet2DConditionModel,
-    )
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
-
     target = Path(path) if path is not None else tiny_image_path()
     done = target / ".complete"
     if done.exists() and not force:
         return target
+    with quiet(diffusers=True):
+        _build(target)
+    done.write_text("tiny random-weight test pipeline: its pictures are noise\n", encoding="utf-8")
+    return target
+
+
+def _build(target: Path) -> None:
+    import torch
+    from diffusers import AutoencoderKL, AutoencoderTiny, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
     tokenizer_dir = target / "tokenizer"
     _write_clip_tokenizer(tokenizer_dir)
@@ -145,7 +147,7 @@ def build_tiny_image_pipeline(path: Path | str | None = None, force: bool = Fals
 
     # The draft decoder: same latent space shape (4 channels, 2x scale) as the tiny VAE.
     torch.manual_seed(_SEED)
-    taesd = AutoencoderTiny(
+    taesd: Any = AutoencoderTiny(
         encoder_block_out_channels=(8, 8),
         decoder_block_out_channels=(8, 8),
         num_encoder_blocks=(1, 1),
@@ -153,5 +155,3 @@ def build_tiny_image_pipeline(path: Path | str | None = None, force: bool = Fals
         latent_channels=4,
     )
     taesd.save_pretrained(str(target / TAESD_SUBFOLDER), safe_serialization=True)
-    done.write_text("tiny random-weight test pipeline: its pictures are noise\n", encoding="utf-8")
-    return target

@@ -20,10 +20,11 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.home import converted_dir
-from worldforge.engines.quiet import quiet_transformers
+from worldforge.engines.quiet import quiet
 from worldforge.engines.text.protocol import TextSettings
 from worldforge.engines.text.streams import CandidateStream
 
@@ -65,7 +66,7 @@ def ensure_converted(
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        with quiet_transformers():
+        with quiet():
             TransformersConverter(str(folder), trust_remote_code=False).convert(
                 str(work / "model"), quantization=quantization, force=True
             )
@@ -78,26 +79,32 @@ def ensure_converted(
 
 
 class CTranslate2Backend:
+    """A TextBackend on CTranslate2 (CPU, int8). It reads token strings, not ids."""
+
     name = "ctranslate2-int8"
     per_candidate_seeds = False
     device = "cpu"
+    dtype = "int8"
+    libraries: tuple[str, ...] = ("ctranslate2",)
 
     def __init__(
         self,
         folder: Path,
         model_id: str,
         revision: str,
+        tokens_of: Callable[[list[int]], list[str]],
         eos_token: str | None,
         progress: Callable[[str], None] | None = None,
         threads: int | None = None,
-    ):
+    ) -> None:
         self.path = ensure_converted(folder, model_id, revision, "int8", progress)
         self.threads = threads or cpu_threads()
+        self.tokens_of = tokens_of
         self.eos_token = eos_token
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ct2-load")
-        self._next: Future = self._pool.submit(self._fresh_generator)
+        self._next: Future[Any] = self._pool.submit(self._fresh_generator)
 
-    def _fresh_generator(self):
+    def _fresh_generator(self) -> Any:
         import ctranslate2
 
         return ctranslate2.Generator(
@@ -106,30 +113,31 @@ class CTranslate2Backend:
 
     def run(
         self,
-        prompt_tokens: list[str],
+        prompt_ids: list[int],
         streams: list[CandidateStream],
         settings: TextSettings,
-        seed: int,
+        seeds: list[int],
         cancel: CancelToken | None,
     ) -> None:
         import ctranslate2
 
+        prompt_tokens = self.tokens_of(prompt_ids)
         generator = self._next.result()
         failure: list[BaseException] = []
 
-        def on_step(step) -> bool:
+        def on_step(step: Any) -> bool:
             # runs on CTranslate2's worker thread; returning True ends that candidate
             if failure or (cancel is not None and cancel.cancelled):
                 return True
             try:
-                return streams[step.batch_id].push(step.token_id)
+                return streams[int(step.batch_id)].push(int(step.token_id))
             except BaseException as exc:  # raised by the caller's on_token: stop, re-raise below
                 failure.append(exc)
                 return True
 
         greedy = settings.temperature <= 0
         try:
-            ctranslate2.set_random_seed(seed)
+            ctranslate2.set_random_seed(seeds[0])
             generator.generate_batch(
                 [prompt_tokens] * len(streams),
                 max_length=settings.max_new_tokens,

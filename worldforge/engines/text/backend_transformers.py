@@ -9,44 +9,27 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
+from typing import Any
 
 from worldforge.engines.cancel import Cancelled, CancelToken
-from worldforge.engines.quiet import quiet_transformers
+from worldforge.engines.quiet import quiet
 from worldforge.engines.text.protocol import TextSettings
 from worldforge.engines.text.streams import CandidateStream
 
-DTYPES = ("float32", "float16", "bfloat16")
-
-
-def auto_device() -> str:
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-def auto_dtype(device: str) -> str:
-    """float16 on accelerators; float32 on CPU, where half precision is slow or unsupported."""
-    return "float32" if device.startswith("cpu") else "float16"
-
 
 class TorchBackend:
+    """A TextBackend on transformers: any device, any dtype torch runs there."""
+
     name = "transformers"
     per_candidate_seeds = True
+    libraries: tuple[str, ...] = ()
 
-    def __init__(self, folder: Path, device: str, dtype: str | None = None):
+    def __init__(self, folder: Path, device: str, dtype: str) -> None:
         import torch
         from transformers import AutoModelForCausalLM
 
-        dtype = dtype or auto_dtype(device)
-        if dtype not in DTYPES:
-            raise ValueError(f"dtype {dtype!r}: choose one of {', '.join(DTYPES)}")
-        with quiet_transformers():
-            model = AutoModelForCausalLM.from_pretrained(
+        with quiet():
+            model: Any = AutoModelForCausalLM.from_pretrained(
                 folder, use_safetensors=True, trust_remote_code=False, dtype=getattr(torch, dtype)
             )
         self.model = model.to(device).eval()
@@ -90,12 +73,12 @@ class TorchBackend:
                 out = self.model(input_ids=step, use_cache=True, logits_to_keep=1, **past)
 
 
-def _cache_name(model) -> str:
+def _cache_name(model: Any) -> str:
     """The key-value cache's name: `cache` in recent transformers, `past_key_values` before."""
     return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
-def _processors(settings: TextSettings):
+def _processors(settings: TextSettings) -> Any:
     from transformers import (
         LogitsProcessorList,
         RepetitionPenaltyLogitsProcessor,

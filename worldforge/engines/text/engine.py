@@ -3,26 +3,28 @@
 Nothing heavy happens at construction: files are resolved, weights loaded and (for the
 fast CPU path) converted in `load()`, so building an engine never imports torch.
 
-Backends: "transformers" (torch; any device) and "ctranslate2" (int8, CPU, ~2.9x faster
-here). "auto" picks CTranslate2 on CPU when it is installed, transformers otherwise.
+Backends (each a TextBackend): "transformers" (torch; any device) and "ctranslate2" (int8,
+CPU, ~2.9x faster here). "auto" picks CTranslate2 on CPU when it is installed and no dtype
+is asked for (argument or WORLDFORGE_DTYPE), transformers otherwise.
 """
 
 from __future__ import annotations
 
-import platform
 import secrets
 import threading
 import time
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from worldforge import __version__
+from worldforge.core.compute import transformer_flops
 from worldforge.engines.cancel import CancelToken
+from worldforge.engines.device import pick_device, pick_dtype, requested_dtype
 from worldforge.engines.errors import EngineError
-from worldforge.engines.quiet import quiet_transformers
+from worldforge.engines.quiet import quiet
+from worldforge.engines.record import GenerationRecord, library_versions
 from worldforge.engines.source import ModelSource, context_window, parameter_count
+from worldforge.engines.text.backend import TextBackend
 from worldforge.engines.text.protocol import TextResult, TextSettings, TokenCallback
 from worldforge.engines.text.streams import CandidateStream
 
@@ -36,16 +38,6 @@ def candidate_seed(base: int, index: int) -> int:
     return (base + index) % SEED_SPACE
 
 
-def library_versions(*names: str) -> dict[str, str]:
-    versions = {"worldforge": __version__, "python": platform.python_version()}
-    for name in names:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
-
-
 class CausalTextEngine:
     """A TextEngine over a causal language model."""
 
@@ -57,7 +49,7 @@ class CausalTextEngine:
         dtype: str | None = None,
         offline_tiny: bool = False,
         threads: int | None = None,
-    ):
+    ) -> None:
         if backend not in BACKENDS:
             raise EngineError(f"unknown text backend {backend!r}: choose one of {', '.join(BACKENDS)}")
         self.source = source
@@ -65,18 +57,22 @@ class CausalTextEngine:
         self.license = source.license
         self.offline_tiny = offline_tiny
         self.requested_backend = backend
-        self.name = backend
+        self.name: str = backend
         self.device = device
         self.dtype = dtype
         self.threads = threads
         self.revision: str | None = None
         self.parameters = 0
         self._folder: Path | None = None
-        self._tokenizer = None
-        self._backend = None
+        self._tokenizer: Any = None
+        self._backend: TextBackend | None = None
         self._lock = threading.Lock()
 
     # -- loading ---------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        return self.model_id
+
     @property
     def loaded(self) -> bool:
         return self._backend is not None
@@ -87,11 +83,11 @@ class CausalTextEngine:
             self._folder, self.revision = self.source.resolve()
         return self._folder
 
-    def tokenizer(self):
+    def tokenizer(self) -> Any:
         if self._tokenizer is None:
             from transformers import AutoTokenizer
 
-            with quiet_transformers():
+            with quiet():
                 self._tokenizer = AutoTokenizer.from_pretrained(self.files(), trust_remote_code=False)
         return self._tokenizer
 
@@ -106,31 +102,40 @@ class CausalTextEngine:
             folder = self.files()
             tokenizer = self.tokenizer()
             self.parameters = parameter_count(folder)
-            from worldforge.engines.text.backend_transformers import auto_device
-
-            device = self.device or auto_device()
-            backend = self.requested_backend
-            if backend == "auto":
-                from worldforge.engines.text.backend_ctranslate2 import ct2_available
-
-                use_ct2 = device == "cpu" and self.dtype is None and ct2_available()
-                backend = "ctranslate2" if use_ct2 else "transformers"
-            if backend == "ctranslate2":
-                if device != "cpu":
-                    raise EngineError("the ctranslate2 backend runs on CPU here; use --backend transformers")
-                from worldforge.engines.text.backend_ctranslate2 import CTranslate2Backend
-
-                say(f"loading {self.model_id} (CTranslate2 int8)")
-                self._backend = CTranslate2Backend(
-                    folder, self.model_id, self.revision or "", tokenizer.eos_token, say, self.threads
-                )
-            else:
-                from worldforge.engines.text.backend_transformers import TorchBackend
-
-                say(f"loading {self.model_id} on {device}")
-                self._backend = TorchBackend(folder, device, self.dtype)
+            self._backend = self._make_backend(folder, tokenizer, say)
+            # what was asked for until now; what runs from here on
             self.device = self._backend.device
+            self.dtype = self._backend.dtype
             self.name = self._backend.name
+
+    def _make_backend(self, folder: Path, tokenizer: Any, say: Callable[[str], None]) -> TextBackend:
+        device = pick_device(self.device)
+        dtype = requested_dtype(self.dtype)
+        backend = self.requested_backend
+        if backend == "auto":
+            from worldforge.engines.text.backend_ctranslate2 import ct2_available
+
+            use_ct2 = device == "cpu" and dtype is None and ct2_available()
+            backend = "ctranslate2" if use_ct2 else "transformers"
+        if backend == "ctranslate2":
+            if device != "cpu":
+                raise EngineError("the ctranslate2 backend runs on CPU here; use --backend transformers")
+            from worldforge.engines.text.backend_ctranslate2 import CTranslate2Backend
+
+            say(f"loading {self.model_id} (CTranslate2 int8)")
+            return CTranslate2Backend(
+                folder,
+                self.model_id,
+                self.revision or "",
+                tokenizer.convert_ids_to_tokens,
+                tokenizer.eos_token,
+                say,
+                self.threads,
+            )
+        from worldforge.engines.text.backend_transformers import TorchBackend
+
+        say(f"loading {self.model_id} on {device}")
+        return TorchBackend(folder, device, pick_dtype(device, dtype, bf16_on_cpu=False))
 
     # -- the protocol ----------------------------------------------------------
     @property
@@ -155,6 +160,8 @@ class CausalTextEngine:
         if settings.candidates < 1 or settings.max_new_tokens < 1:
             raise EngineError("candidates and max_new_tokens must be at least 1")
         self.load()
+        backend = self._backend
+        assert backend is not None  # load() set it
         tokenizer = self.tokenizer()
         window = self.context_window
         room = window - settings.max_new_tokens
@@ -165,11 +172,11 @@ class CausalTextEngine:
         prompt_ids = tokenizer.encode(context, add_special_tokens=False) or [tokenizer.eos_token_id]
         prompt_ids = prompt_ids[-room:]
         base = settings.seed if settings.seed is not None else secrets.randbelow(SEED_SPACE)
-        per_candidate = self._backend.per_candidate_seeds
+        per_candidate = backend.per_candidate_seeds
         seeds = [candidate_seed(base, i) if per_candidate else base for i in range(settings.candidates)]
 
         def decode(ids: list[int]) -> str:
-            return tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+            return str(tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False))
 
         streams = [
             CandidateStream(i, decode, settings, tokenizer.eos_token_id, on_token)
@@ -177,19 +184,16 @@ class CausalTextEngine:
         ]
         with self._lock:
             started = time.perf_counter()
-            if self.name == "ctranslate2-int8":
-                tokens = tokenizer.convert_ids_to_tokens(prompt_ids)
-                self._backend.run(tokens, streams, settings, base, cancel)
-            else:
-                self._backend.run(prompt_ids, streams, settings, seeds, cancel)
+            backend.run(prompt_ids, streams, settings, seeds, cancel)
             wall = time.perf_counter() - started
         return [
-            self._result(stream, seeds[stream.index], base, settings, len(prompt_ids), wall)
+            self._result(backend, stream, seeds[stream.index], base, settings, len(prompt_ids), wall)
             for stream in streams
         ]
 
     def _result(
         self,
+        backend: TextBackend,
         stream: CandidateStream,
         seed: int,
         base: int,
@@ -197,29 +201,27 @@ class CausalTextEngine:
         prompt_tokens: int,
         wall: float,
     ) -> TextResult:
-        libraries = ["torch", "transformers", "tokenizers"]
-        if self.name.startswith("ctranslate2"):
-            libraries.append("ctranslate2")
-        recorded = settings.as_dict() | {"seed": base, "candidate": stream.index}
-        record = {
-            "engine": self.name,
-            "model": self.model_id,
-            "revision": self.revision,
-            "license": self.license,
-            "settings": recorded,
-            "seed": seed,
-            "versions": library_versions(*libraries),
-            "device": self.device,
+        tokens = len(stream.ids)
+        record = GenerationRecord(
+            engine=backend.name,
+            model=self.model_id,
+            revision=self.revision,
+            license=self.license,
+            settings=settings.as_dict() | {"seed": base, "candidate": stream.index},
+            seed=seed,
+            versions=library_versions("torch", "transformers", "tokenizers", *backend.libraries),
+            device=backend.device,
             # one batch makes all candidates: each is charged an equal share of its wall time
-            "wall_s": wall / settings.candidates,
-            "tokens": len(stream.ids),
-            "prompt_tokens": prompt_tokens,
-            "test_model": self.offline_tiny,
-            "parameters": self.parameters,
-            "stop_reason": stream.stop_reason or "end of text",
-        }
+            wall_s=wall / settings.candidates,
+            test_model=self.offline_tiny,
+            flops=transformer_flops(self.parameters, prompt_tokens + tokens) if self.parameters else None,
+            parameters=self.parameters,
+            prompt_tokens=prompt_tokens,
+            tokens=tokens,
+            stop_reason=stream.stop_reason or "end of text",
+        )
         return TextResult(
-            index=stream.index, text=stream.final_text(), seed=seed, tokens=len(stream.ids), record=record
+            index=stream.index, text=stream.final_text(), seed=seed, tokens=tokens, record=record
         )
 
     def describe(self) -> str:

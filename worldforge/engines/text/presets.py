@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TINY = "tiny"
-
 
 @dataclass(frozen=True)
 class TextPreset:

@@ -1,13 +1,18 @@
 """The TextEngine protocol and what flows through it. Nothing here imports torch: the TUI and
-the tests build fake engines against these types."""
+the tests build fake engines against these types.
+
+The protocol names everything a caller may use, so a fake that satisfies it exercises the
+same conductor and studio code as the real engine.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from worldforge.engines.cancel import CancelToken
+from worldforge.engines.record import GenerationRecord
 
 StopRule = Literal["sentence", "paragraph", "tokens"]
 
@@ -29,7 +34,7 @@ class TextSettings:
         return asdict(self)
 
 
-@dataclass
+@dataclass(frozen=True)
 class TextResult:
     """One candidate continuation and the facts needed to credit and re-run it."""
 
@@ -37,7 +42,7 @@ class TextResult:
     text: str
     seed: int
     tokens: int
-    record: dict[str, Any] = field(default_factory=dict)
+    record: GenerationRecord
 
 
 # (candidate index, text piece just produced)
@@ -46,14 +51,27 @@ TokenCallback = Callable[[int, str], None]
 
 @runtime_checkable
 class TextEngine(Protocol):
+    """A language model: loads on demand, counts tokens, streams seeded candidates."""
+
+    # the backend in use ("transformers", "ctranslate2-int8"; the requested one before
+    # loading), the model as given, and the name to show
     name: str
     model_id: str
+    # a random-weight offline test model: its text is noise, and is labelled so
     offline_tiny: bool
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def loaded(self) -> bool: ...
 
     def load(self, progress: Callable[[str], None] | None = None) -> None: ...
 
     @property
-    def context_window(self) -> int: ...
+    def context_window(self) -> int:
+        """Tokens the model reads at once: the context plus the new tokens."""
+        ...
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -64,3 +82,7 @@ class TextEngine(Protocol):
         on_token: TokenCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> list[TextResult]: ...
+
+    def describe(self) -> str:
+        """One line for people: model, revision, backend, device, and a test-model warning."""
+        ...

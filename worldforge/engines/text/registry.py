@@ -1,4 +1,5 @@
-"""Turning a user's engine choice into an engine, without importing torch.
+"""Turning a user's engine choice into an engine, without importing torch; and what
+`worldforge models` lists and fetches for text.
 
 A choice is "tiny", a preset name, a hub id ("owner/name") or a local model folder. With no
 choice: the default preset when its weights are cached here, else the tiny offline model
@@ -7,26 +8,34 @@ choice: the default preset when its weights are cached here, else the tiny offli
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from worldforge.engines import hub
 from worldforge.engines.errors import EngineError
-from worldforge.engines.source import ModelSource, hub_cached
+from worldforge.engines.source import ModelSource
 from worldforge.engines.text.engine import Backend, CausalTextEngine
 from worldforge.engines.text.presets import (
     DEFAULT_TEXT_PRESET,
     TEXT_PRESETS,
-    TINY,
     TINY_TEXT_LICENSE,
+    TextPreset,
     preset_for_model,
 )
 from worldforge.engines.text.tiny import ensure_tiny_text_model, tiny_text_path
+from worldforge.engines.tiny import TINY
+
+
+def text_cached(model_id: str) -> Path | None:
+    """The cached snapshot of a hub text model, or None (asks no network)."""
+    return hub.cached(model_id, hub.TEXT_NEEDED)
 
 
 def text_source(choice: str | None) -> tuple[ModelSource, bool]:
     """The model a choice names, and whether it is the tiny offline model."""
     if choice is None:
         default = TEXT_PRESETS[DEFAULT_TEXT_PRESET]
-        if hub_cached(default.model_id) is not None:
+        if text_cached(default.model_id) is not None:
             return ModelSource(default.model_id, default.license), False
         choice = TINY
     if choice == TINY:
@@ -43,8 +52,8 @@ def text_source(choice: str | None) -> tuple[ModelSource, bool]:
             raise EngineError(f"{path} is a folder but not a model: it has no config.json")
         return ModelSource(str(path.resolve()), None, path.resolve()), False
     if choice.count("/") == 1 and not choice.startswith((".", "/", "~")):
-        preset = preset_for_model(choice)
-        return ModelSource(choice, preset.license if preset else None), False
+        known = preset_for_model(choice)
+        return ModelSource(choice, known.license if known else None), False
     names = ", ".join([TINY, *TEXT_PRESETS])
     raise EngineError(
         f"unknown text engine {choice!r}: use one of {names}, a hub id (owner/name) or a local model folder"
@@ -59,3 +68,22 @@ def text_engine(
 ) -> CausalTextEngine:
     source, tiny = text_source(choice)
     return CausalTextEngine(source, backend=backend, device=device, dtype=dtype, offline_tiny=tiny)
+
+
+@dataclass(frozen=True)
+class PresetStatus:
+    preset: TextPreset
+    cached: Path | None
+
+
+def preset_status() -> list[PresetStatus]:
+    return [PresetStatus(p, text_cached(p.model_id)) for p in TEXT_PRESETS.values()]
+
+
+def pull_text_model(name: str) -> Path:
+    """Download a text preset or hub id (safetensors and tokenizer files only), with
+    progress bars; offline, or with the hub unreachable, raises ModelUnavailable."""
+    model_id = TEXT_PRESETS[name].model_id if name in TEXT_PRESETS else name
+    return hub.snapshot(
+        model_id, hub.TEXT_FILES, hub.TEXT_NEEDED, download=True, progress_bars=True, name=name
+    )

@@ -1,7 +1,13 @@
 """One candidate being generated: its tokens, the text streamed so far, and when it stops.
 
-Both backends feed tokens in here one at a time, so streaming, stop rules and the final
+Every backend feeds tokens in here one at a time, so streaming, stop rules and the final
 text behave the same whichever backend produced the tokens.
+
+Byte-level BPE splits a multi-byte UTF-8 character (an accented letter, an emoji) across
+tokens, and decoding the ids so far then ends in U+FFFD until the character's last byte
+arrives. So what streams is the decoded text up to that incomplete tail: the letters before
+it at once, the character itself once it is whole, never a replacement character for it.
+What streamed is always exactly the start of the final text.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ class CandidateStream:
         settings: TextSettings,
         eos_id: int | None,
         on_token: TokenCallback | None,
-    ):
+    ) -> None:
         self.index = index
         self.ids: list[int] = []
         self.emitted = ""
@@ -41,9 +47,8 @@ class CandidateStream:
             self._stop("end of text")
             return True
         self.ids.append(token_id)
-        text = self._decode(self.ids)
-        # a multi-byte character split across tokens decodes as U+FFFD until it is complete
-        if not text.endswith(REPLACEMENT) and len(text) > len(self.emitted):
+        text = self._complete_text()
+        if len(text) > len(self.emitted):
             piece = text[len(self.emitted) :]
             self.emitted = text
             if self._on_token is not None:
@@ -57,7 +62,10 @@ class CandidateStream:
     def _stop(self, reason: str) -> None:
         self.done, self.stop_reason = True, reason
 
+    def _complete_text(self) -> str:
+        """The text of the tokens so far without an incomplete character at its end."""
+        return self._decode(self.ids).rstrip(REPLACEMENT)
+
     def final_text(self) -> str:
-        # an incomplete character at the very end was never streamed: drop it here too
-        raw = self._decode(self.ids).rstrip(REPLACEMENT)
-        return finish(self._settings.stop, raw, self._settings.trim)
+        # a character still incomplete when generation stopped was never streamed: drop it
+        return finish(self._settings.stop, self._complete_text(), self._settings.trim)

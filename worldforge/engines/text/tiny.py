@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from worldforge.engines.home import models_dir
-from worldforge.engines.quiet import quiet_transformers
+from worldforge.engines.quiet import quiet
 
 TINY_TEXT_DIR = "tiny-gpt2"
 MARKER = "worldforge-tiny.json"
@@ -107,7 +107,7 @@ def build_tiny_text_model(path: Path | str, seed: int = 0, vocab_size: int = 512
             eos_token_id=0,
         )
         config.save_pretrained(work)
-        with quiet_transformers():
+        with quiet():
             tokenizer = AutoTokenizer.from_pretrained(work)
             if len(tokenizer) != n_vocab:
                 raise RuntimeError(f"tiny tokenizer has {len(tokenizer)} tokens, expected {n_vocab}")
@@ -140,7 +140,7 @@ def tiny_text_ready(path: Path | None = None) -> bool:
     if not (marker.is_file() and (path / "model.safetensors").is_file()):
         return False
     try:
-        return json.loads(marker.read_text()).get("version") == BUILD_VERSION
+        return bool(json.loads(marker.read_text()).get("version") == BUILD_VERSION)
     except (OSError, ValueError):
         return False
 

@@ -1,5 +1,7 @@
 """Provenance inside the picture file: what made it, readable by tools that exist today.
 
+The store writes every picture of a story through here (the conductor fills in what the
+engine reported), so the metadata format lives with the files, not with the models.
 Every PNG carries three things, each in the place other software looks for it:
 - `parameters` (tEXt): the AUTOMATIC1111 text block (prompt, Negative prompt, Steps, Sampler,
   CFG scale, Seed, Size, Model, ...) that A1111, ComfyUI importers, sd-parsers and civitai read;
@@ -8,7 +10,8 @@ Every PNG carries three things, each in the place other software looks for it:
 - `worldforge` (iTXt): worldforge's own JSON record (engine, model, revision, settings, seed,
   versions, device, compute estimate).
 Nothing in the file depends on when or how fast it was made, so the same record re-rendered
-gives the same bytes. Pillow only: no torch here.
+gives the same bytes. Pillow only: no torch here, and `worldforge.store` does not import
+this module, so opening a story never loads Pillow.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def _a1111_value(value: Any) -> str:
 
 def a1111_parameters(prompt: str | None, negative: str | None, fields: dict[str, Any]) -> str:
     """The A1111 `parameters` text. A hidden prompt leaves out the first two lines."""
-    lines = []
+    lines: list[str] = []
     if prompt is not None:
         lines.append(prompt.replace("\n", " "))
         if negative:
@@ -87,7 +90,7 @@ def read_png_metadata(data: bytes) -> dict[str, Any]:
     """What a worldforge PNG says about itself: parameters, xmp and the JSON record (or None)."""
     with Image.open(io.BytesIO(data)) as image:
         image.load()
-        text = dict(getattr(image, "text", {}))
+        text: dict[str, str] = dict(getattr(image, "text", {}))
     raw = text.get(RECORD_KEY)
     try:
         record = json.loads(raw) if raw else None
