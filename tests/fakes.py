@@ -14,6 +14,7 @@ from PIL import Image
 from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.image.protocol import ImageResult, ImageSettings
 from worldforge.engines.text.protocol import TextResult, TextSettings
+from worldforge.prompting.image_prompt import CLIP_CONTENT_TOKENS, approx_clip_tokens
 
 WORDS = [
     "the",
@@ -99,6 +100,11 @@ class FakeImageEngine:
 
     def load(self, progress=None) -> None:
         pass
+
+    def count_tokens(self, text: str) -> int:
+        return approx_clip_tokens(text)
+
+    token_limit = CLIP_CONTENT_TOKENS
 
     def generate(
         self,

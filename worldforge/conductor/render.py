@@ -22,13 +22,13 @@ from typing import Any
 from PIL import Image
 
 from worldforge.conductor.grid import contact_sheet
+from worldforge.conductor.prompts import picture_prompt
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Provenance, Render, Scene, Story
 from worldforge.engines.cancel import CancelToken
 from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSettings, StepCallback
-from worldforge.prompting.image_prompt import CLIP_CONTENT_TOKENS, PromptReport, compose_image_prompt
-from worldforge.prompting.presets import load_presets
+from worldforge.prompting.image_prompt import PromptReport
 from worldforge.store.folder import MAX_IMAGE_BYTES, StoryFolder
 
 PARENT = "parent"
@@ -128,16 +128,7 @@ def render(
     """Render `settings.candidates` pictures of a scene and attach them to it (not saved)."""
     story = folder.story
     scene = story.scene(scene_id)
-    preset_name = preset or story.meta.image_settings.preset
-    style = None
-    if preset_name:
-        try:
-            style = load_presets().get(preset_name)
-        except KeyError as exc:
-            raise StoryError(exc.args[0]) from None
-    count = getattr(engine, "count_tokens", None)
-    limit = getattr(engine, "token_limit", CLIP_CONTENT_TOKENS) if count else CLIP_CONTENT_TOKENS
-    report = compose_image_prompt(story, scene, style, count, limit, extra_negative=settings.negative_prompt)
+    report = picture_prompt(story, scene_id, engine, preset, settings.negative_prompt)
     init_bytes, init_label = resolve_init(folder, scene_id, init) if init else (None, None)
     settings = dataclasses.replace(
         settings, negative_prompt=report.negative, hide_prompt=hide_prompt or settings.hide_prompt
@@ -148,7 +139,7 @@ def render(
     known = {r.image for r in scene.renders}
     for result in results:
         image = folder.put_image(result.png)
-        provenance = _provenance(result, style.name if style else None, report.prompt)
+        provenance = _provenance(result, report.preset, report.prompt)
         render_ = Render(image=image, provenance=provenance.id, seed=result.seed)
         renders.append(render_)
         records.append(provenance)

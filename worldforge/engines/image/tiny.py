@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from worldforge.engines.device import quiet_libraries
-from worldforge.engines.home import models_dir
+from worldforge.locations import models_dir
 
 TINY_IMAGE_NAME = "tiny-sd"
 TAESD_SUBFOLDER = "taesd"

@@ -22,10 +22,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from worldforge.engines.cancel import Cancelled, CancelToken
-from worldforge.engines.home import converted_dir
 from worldforge.engines.quiet import quiet_transformers
 from worldforge.engines.text.protocol import TextSettings
 from worldforge.engines.text.streams import CandidateStream
+from worldforge.locations import converted_dir
 
 
 def ct2_available() -> bool:
