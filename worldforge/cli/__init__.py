@@ -95,10 +95,7 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context) -> None:
     """worldforge: draft illustrated, branching stories with generative models."""
     if ctx.invoked_subcommand is None:
-        if "open" in COMMANDS:
-            ctx.invoke(LazyGroup.get_command(cli, ctx, "open"))
-        else:
-            click.echo(ctx.get_help())
+        ctx.invoke(ctx.command.get_command(ctx, "open"))
 
 
 def main() -> None:
