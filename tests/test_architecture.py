@@ -1,4 +1,4 @@
-"""Import rules from DESIGN.md: layering contracts and what start-up must not load."""
+"""Import rules: the layering contracts, and what start-up must not load."""
 
 from __future__ import annotations
 
@@ -57,12 +57,11 @@ def test_studio_start_up_imports_no_model_library(tmp_path):
         "import os\n"
         f"os.environ['WORLDFORGE_HOME'] = {str(tmp_path)!r}\n"
         "import textual_image.widget\n"
-        "from worldforge.conductor.session import Session\n"
-        "from worldforge.engines.text.registry import text_engine\n"
-        "from worldforge.engines.image.registry import image_engine\n"
+        "from worldforge.conductor import Session, choose_image_engine, choose_text_engine\n"
         "from worldforge.tui.app import WorldforgeApp\n"
-        "text_engine('tiny'); image_engine('tiny')\n"
-        "WorldforgeApp(Session.open('stories/socialist-gundam'), text_engine('tiny'), image_engine('tiny'))"
+        "session = Session.open('stories/socialist-gundam')\n"
+        "text, image = choose_text_engine(session.story), choose_image_engine(session.story)\n"
+        "WorldforgeApp(session, text.engine, image.engine)"
     )
     assert "worldforge.tui.app" in loaded and "textual" in loaded
     assert not [m for m in loaded if m.split(".")[0] in ("torch", "transformers", "diffusers", "ctranslate2")]
@@ -79,3 +78,21 @@ def test_every_layer_imports_cleanly_on_its_own():
     pure = [n for n in names if n.split(".")[1] in ("core", "store", "prompting", "export", "conductor")]
     loaded = modules_after("import importlib\n" + "\n".join(f"importlib.import_module({n!r})" for n in pure))
     assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+
+
+def test_the_conductor_s_public_api_imports_no_model_library():
+    loaded = modules_after("from worldforge.conductor import *")
+    assert "worldforge.conductor.engines" in loaded
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+
+
+def test_the_conductor_exports_its_use_cases():
+    import inspect
+
+    import worldforge.conductor as conductor
+
+    assert all(hasattr(conductor, name) for name in conductor.__all__)
+    for name in ("Session", "new_story", "expand", "accept", "branch", "render", "render_all", "choose"):
+        assert name in conductor.__all__
+    # the functions, not their modules of the same name
+    assert inspect.isfunction(conductor.expand) and inspect.isfunction(conductor.render)

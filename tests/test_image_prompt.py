@@ -9,6 +9,7 @@ import pytest
 
 from tests.image_support import lighthouse_story
 from worldforge.core.model import Scene
+from worldforge.locations import user_presets_dir
 from worldforge.prompting.image_prompt import (
     approx_clip_tokens,
     compose_image_prompt,
@@ -16,7 +17,7 @@ from worldforge.prompting.image_prompt import (
     triggered_lore,
     visual_summary,
 )
-from worldforge.prompting.presets import StylePreset, load_presets, parse_preset, user_presets_dir
+from worldforge.prompting.presets import StylePreset, load_presets, parse_preset
 
 
 def words(text: str) -> int:

@@ -76,8 +76,10 @@ def test_budget_cuts_old_story_last_and_reports_it():
     window = 60
     report = assemble_context(story, letter.id, words, window=window, max_new_tokens=20)
     assert report.budget == 40 and report.tokens <= 40
-    cut_lore = [p.name for p in report.pieces if p.kind == "lore" and p.status == "cut"]
-    assert cut_lore and all("over budget" in report.piece("lore", n).reason for n in cut_lore)
+    cut_lore = [p for p in report.pieces if p.kind == "lore" and p.status == "cut"]
+    assert cut_lore and "over budget" in cut_lore[0].reason
+    after = f"lower priority than lore {cut_lore[0].name!r}, which did not fit whole"
+    assert all(p.reason.endswith(after) for p in cut_lore[1:])
     # the newest scene is kept whole; the oldest is trimmed from its start or cut
     assert report.piece("scene", letter.id).status == "included"
     start = report.piece("scene", "start")
@@ -125,3 +127,47 @@ def test_exact_budget_with_the_real_tokenizer(tiny_torch_engine):
     assert report.budget - 20 <= report.tokens <= report.budget
     assert report.piece("scene", "start").status == "trimmed"
     assert report.context.endswith("the fog came in.")
+
+
+def long_memory_story():
+    """The case seen with the offline model's 512-token window: a memory that does not fit
+    what is left after the author's note, and a small lore entry that would."""
+    story = make_story()
+    story.meta.world.memory = "One two three four five. Six seven eight nine ten.\nEleven twelve thirteen."
+    story.meta.world.authors_note = ""
+    story.meta.lore = [LoreEntry(id="mara", keys=["Mara"], text="Lamplighter.")]
+    return story
+
+
+def test_memory_that_does_not_fit_is_trimmed_to_whole_sentences_and_outranks_lore():
+    # with a budget of 24 the story reserves 8 and the memory's 13 words fit in the 16 left;
+    # with 18, 12 are left: the memory keeps 2 sentences (10 words) and the 1-word lore entry,
+    # which would fit in the last 2, stays out
+    story = long_memory_story()
+    story.scenes["start"].text = " ".join(["Mara waited."] * 6)
+    report = assemble_context(story, "start", words, window=36, max_new_tokens=12)
+    memory = report.piece("memory", "memory")
+    assert memory.status == "included" and memory.tokens == 13
+    report = assemble_context(story, "start", words, window=30, max_new_tokens=12)
+    memory = report.piece("memory", "memory")
+    assert (memory.status, memory.tokens, memory.full_tokens) == ("trimmed", 10, 13)
+    assert memory.reason == "kept its first 2 of 3 sentences"
+    assert report.context.startswith("One two three four five. Six seven eight nine ten.\nMara waited.")
+    assert "Eleven" not in report.context
+    mara = report.piece("lore", "mara")
+    assert mara.status == "cut" and "lower priority than the memory" in mara.reason
+    assert "Lamplighter." not in report.context
+    assert any("trimmed to its first 2 of 3 sentences" in note for note in report.notes)
+    assert report.tokens == words(report.context) <= report.budget
+
+
+def test_a_memory_whose_first_sentence_cannot_fit_is_reported_plainly():
+    story = long_memory_story()
+    # a budget of 5: the story reserves 1, the memory's first sentence needs 5 of the 4 left
+    report = assemble_context(story, "start", words, window=7, max_new_tokens=2)
+    memory = report.piece("memory", "memory")
+    assert memory.status == "cut" and "first sentence alone is over budget" in memory.reason
+    assert report.piece("lore", "mara").status == "cut"
+    assert "One two" not in report.context and "Lamplighter" not in report.context
+    assert [n for n in report.notes if n.startswith("the memory is not in the context")]
+    assert "note: the memory is not in the context" in str(report)

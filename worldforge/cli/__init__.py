@@ -47,7 +47,7 @@ HELP: dict[str, str] = {
     "import": "Read a Twee 3 file (worldforge or Twine) into a new story folder.",
     "open": "Open the studio (TUI) on a story; bare `worldforge` does too.",
     "render": "Illustrate a scene (or --all): candidates, grid, provenance in every PNG.",
-    "prompt": "Show a scene's picture prompt and what the 77-token limit cut.",
+    "prompt": "Show a scene's picture prompt and what the token limit cut.",
     "presets": "List the style presets, built-in and your own.",
     "branch": "Add a child scene under a scene.",
     "link": "Add a choice from one scene to another.",
@@ -95,10 +95,7 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context) -> None:
     """worldforge: draft illustrated, branching stories with generative models."""
     if ctx.invoked_subcommand is None:
-        if "open" in COMMANDS:
-            ctx.invoke(LazyGroup.get_command(cli, ctx, "open"))
-        else:
-            click.echo(ctx.get_help())
+        ctx.invoke(ctx.command.get_command(ctx, "open"))
 
 
 def main() -> None:

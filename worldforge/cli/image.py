@@ -1,7 +1,6 @@
 """Picture commands: render, prompt, presets.
 
-Model libraries are imported inside the commands (through the engine registry), never at
-module import, so `worldforge --help` stays fast.
+The conductor chooses the engine; model libraries load only when a command runs one.
 """
 
 from __future__ import annotations
@@ -12,9 +11,10 @@ from typing import Any
 
 import click
 
+from worldforge import conductor as use_case
 from worldforge.cli import UserError
-from worldforge.conductor.render import SCHEDULER_NAMES
-from worldforge.core.errors import StoryError
+from worldforge.cli.engines import announced
+from worldforge.conductor import SCHEDULER_NAMES, choose_image_engine
 from worldforge.store import StoryFolder
 
 
@@ -26,15 +26,6 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tu
     except ValueError:
         raise click.BadParameter("give the size as WIDTHxHEIGHT, e.g. 512x512") from None
     return width, height
-
-
-def _engine(choice: str | None, folder: StoryFolder) -> Any:
-    from worldforge.engines.image.registry import image_engine
-
-    engine = image_engine(choice or folder.story.meta.models.image)
-    if engine.offline_tiny:
-        click.echo("engine: tiny offline test model (random weights): its pictures are noise", err=True)
-    return engine
 
 
 def _load(engine: Any) -> None:
@@ -96,12 +87,10 @@ def render(
     choose: int | None,
 ) -> None:
     """Illustrate SCENE of the story in DIRECTORY (or, with --all, every scene still without one)."""
-    from worldforge.conductor import render as use_case
-
     if bool(scene) == all_scenes:
         raise click.UsageError("give a SCENE or --all (not both)")
     folder = StoryFolder.open(directory)
-    engine = _engine(engine_choice, folder)
+    engine = announced(choose_image_engine(folder.story, engine_choice))
     width, height = size or (None, None)
     overrides = {
         "candidates": candidates,
@@ -142,8 +131,6 @@ def _render_one(
     hide_prompt: bool,
     choose: int | None,
 ) -> None:
-    from worldforge.conductor import render as use_case
-
     bar = _StepBar(settings.candidates * _steps_run(settings, bool(init)), f"rendering {scene}")
     try:
         batch = use_case.render(folder, scene, engine, settings, preset, init, bar, hide_prompt=hide_prompt)
@@ -166,8 +153,6 @@ def _render_one(
 def _render_all(
     folder: StoryFolder, engine: Any, settings: Any, preset: str | None, continuity: bool, hide_prompt: bool
 ) -> None:
-    from worldforge.conductor import render as use_case
-
     def on_scene(scene_id: str, number: int, total: int) -> None:
         click.echo(f"[{number}/{total}] {scene_id}", err=True)
 
@@ -188,34 +173,29 @@ def _render_all(
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("scene")
 @click.option("--preset", help="Style preset (see `worldforge presets`).")
-@click.option("--engine", "engine_choice", help="Count tokens with this engine's tokenizer.")
+@click.option(
+    "--engine",
+    "engine_choice",
+    help="Count tokens with this engine's tokenizer (default: the one `render` would use).",
+)
 def prompt(directory: Path, scene: str, preset: str | None, engine_choice: str | None) -> None:
     """Show the picture prompt of SCENE: each piece, its tokens, and what the CLIP limit cut."""
-    from worldforge.prompting.image_prompt import compose_image_prompt
-    from worldforge.prompting.presets import load_presets
-
     story = StoryFolder.open(directory).story
     if scene not in story.scenes:
         raise UserError(f"no scene {scene!r} in {directory}")
-    name = preset or story.meta.image_settings.preset
-    try:
-        style = load_presets().get(name) if name else None
-    except KeyError as exc:
-        raise StoryError(exc.args[0]) from None
-    count, limit = None, 75
-    if engine_choice:
-        from worldforge.engines.image.registry import image_engine
-
-        engine = image_engine(engine_choice)
-        count, limit = engine.count_tokens, engine.token_limit
-    report = compose_image_prompt(story, story.scenes[scene], style, count, limit)
+    chosen = choose_image_engine(story, engine_choice)
+    # the engine `render` would use counts the tokens; but the tiny fallback's tokenizer (one
+    # token per byte) says nothing about a real model, so then CLIP's count is approximated
+    engine = None if chosen.fallback else chosen.engine
+    report = use_case.picture_prompt(story, scene, engine, preset)
     click.echo("\n".join(report.lines()))
 
 
 @click.command()
 def presets() -> None:
     """List the style presets, built-in and your own."""
-    from worldforge.prompting.presets import load_presets, user_presets_dir
+    from worldforge.locations import user_presets_dir
+    from worldforge.prompting.presets import load_presets
 
     catalog = load_presets()
     for name, item in sorted(catalog.presets.items()):

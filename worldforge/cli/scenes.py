@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from worldforge.conductor.session import Session
+from worldforge.conductor import Session, link_scenes
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import GraphError, StoryGraph
 
@@ -43,11 +43,7 @@ def branch(directory: Path, parent: str, title: str, label: str, text: str) -> N
 @click.option("--label", default="", help="The choice's text (default: the target's title).")
 def link(directory: Path, source: str, target: str, label: str) -> None:
     """Add a choice from SOURCE to TARGET."""
-
-    def add(graph: StoryGraph):
-        return graph.link(source, target, label or graph.scene(target).title)
-
-    _edit(directory, "Link", add)
+    _edit(directory, "Link", lambda g: link_scenes(g, source, target, label))
     click.echo(f"linked {source} -> {target}")
 
 

@@ -20,9 +20,7 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
     # textual-image asks the terminal about its graphics before the app takes the screen over
     import textual_image.widget  # noqa: F401
 
-    from worldforge.conductor.session import Session
-    from worldforge.engines.image.registry import image_engine
-    from worldforge.engines.text.registry import text_engine
+    from worldforge.conductor import Session, choose_image_engine, choose_text_engine
     from worldforge.tui.app import WorldforgeApp
     from worldforge.tui.recent import remember
 
@@ -33,9 +31,8 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
         if directory is None:
             return
     session = Session.open(directory)
-    models = session.story.meta.models  # the story's own choice, unless the command line says otherwise
-    app = WorldforgeApp(
-        session, text_engine(text_choice or models.text), image_engine(image_choice or models.image)
-    )
+    text = choose_text_engine(session.story, text_choice)
+    image = choose_image_engine(session.story, image_choice)
+    app = WorldforgeApp(session, text.engine, image.engine)
     remember(directory)
     app.run()

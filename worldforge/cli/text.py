@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from worldforge.cli.engines import announced
+from worldforge.conductor.engines import BACKENDS, choose_text_engine
+
 engine_option = click.option(
     "--engine",
     "engine_choice",
@@ -17,26 +20,11 @@ engine_option = click.option(
 )
 backend_option = click.option(
     "--backend",
-    type=click.Choice(["auto", "transformers", "ctranslate2"]),
+    type=click.Choice(BACKENDS),
     default="auto",
     show_default=True,
     help="auto: CTranslate2 int8 on CPU when installed.",
 )
-
-
-def make_engine(choice: str | None, backend: str, story=None):
-    from worldforge.engines.text.registry import text_engine
-
-    if choice is None and story is not None:
-        choice = story.meta.models.text
-    engine = text_engine(choice, backend=backend)
-    if engine.offline_tiny:
-        click.echo(
-            "note: using the tiny offline model (random weights): its text is noise, not writing. "
-            "`worldforge models pull gpt2` fetches real weights.",
-            err=True,
-        )
-    return engine
 
 
 @click.command()
@@ -74,7 +62,7 @@ def expand(
     settings = text_settings(
         story, candidates=candidates, seed=seed, max_new_tokens=max_tokens, stop=stop, temperature=temperature
     )
-    engine = make_engine(engine_choice, backend, story)
+    engine = announced(choose_text_engine(story, engine_choice, backend))
     engine.load(progress=lambda msg: click.echo(msg + "…", err=True))
     with _Stream(settings.candidates) as stream:
         expansion = run_expand(story, scene_id, engine, settings, on_token=stream.on_token)
@@ -158,7 +146,7 @@ def context(directory: Path, scene_id: str, max_tokens, show: bool, engine_choic
     if scene_id not in story.scenes:
         _no_scene(story, scene_id)
     settings = text_settings(story, max_new_tokens=max_tokens)
-    engine = make_engine(engine_choice, "auto", story)
+    engine = announced(choose_text_engine(story, engine_choice))
     report = context_for(story, scene_id, engine, settings)
     click.echo(str(report))
     if show:

@@ -1,4 +1,59 @@
-"""Use cases without UI: expand a scene, render a scene, branch, link, undo.
+"""Use cases without UI: start a story, edit it undoably, expand and render scenes, and
+choose the models that do it. The studio, the commands and scripts all call these; nothing
+here knows about either interface.
 
-The TUI and the CLI both call these; nothing here knows about either.
+Importing this package loads no model library: engines are built here but load their
+weights only in `engine.load()`. Note that `expand` and `render` below are the use-case
+functions; their modules are `worldforge.conductor.expand` and `worldforge.conductor.render`.
 """
+
+from worldforge.conductor.engines import (
+    BACKENDS,
+    SCHEDULER_NAMES,
+    EngineChoice,
+    choose_image_engine,
+    choose_text_engine,
+)
+from worldforge.conductor.expand import (
+    Expansion,
+    accept,
+    branch,
+    context_for,
+    expand,
+    reject,
+    revive,
+    text_settings,
+)
+from worldforge.conductor.links import link_scenes
+from worldforge.conductor.merge import merge_generated
+from worldforge.conductor.prompts import picture_prompt, style_preset
+from worldforge.conductor.render import RenderBatch, choose, image_settings, render, render_all
+from worldforge.conductor.session import Session
+from worldforge.conductor.stories import new_story
+
+__all__ = [
+    "BACKENDS",
+    "SCHEDULER_NAMES",
+    "EngineChoice",
+    "Expansion",
+    "RenderBatch",
+    "Session",
+    "accept",
+    "branch",
+    "choose",
+    "choose_image_engine",
+    "choose_text_engine",
+    "context_for",
+    "expand",
+    "image_settings",
+    "link_scenes",
+    "merge_generated",
+    "new_story",
+    "picture_prompt",
+    "reject",
+    "render",
+    "render_all",
+    "revive",
+    "style_preset",
+    "text_settings",
+]

@@ -22,17 +22,14 @@ from PIL import Image
 
 from worldforge.conductor.grid import contact_sheet
 from worldforge.conductor.picture import picture_png
+from worldforge.conductor.prompts import picture_prompt
 from worldforge.conductor.provenance import now, provenance
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Provenance, Render, Scene, Story
 from worldforge.engines.cancel import CancelToken
 from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSettings, StepCallback
-
-# the samplers a render may ask for, for the interfaces' option lists
-from worldforge.engines.image.schedulers import SCHEDULER_NAMES as SCHEDULER_NAMES
-from worldforge.prompting.image_prompt import PromptReport, compose_image_prompt
-from worldforge.prompting.presets import load_presets
+from worldforge.prompting.image_prompt import PromptReport
 from worldforge.store.folder import MAX_IMAGE_BYTES, StoryFolder
 
 PARENT = "parent"
@@ -121,16 +118,7 @@ def render(
     """Render `settings.candidates` pictures of a scene and attach them to it (not saved)."""
     story = folder.story
     scene = story.scene(scene_id)
-    preset_name = preset or story.meta.image_settings.preset
-    style = None
-    if preset_name:
-        try:
-            style = load_presets().get(preset_name)
-        except KeyError as exc:
-            raise StoryError(exc.args[0]) from None
-    report = compose_image_prompt(
-        story, scene, style, engine.count_tokens, engine.token_limit, extra_negative=settings.negative_prompt
-    )
+    report = picture_prompt(story, scene_id, engine, preset, settings.negative_prompt)
     init_bytes, init_label = resolve_init(folder, scene_id, init) if init else (None, None)
     settings = dataclasses.replace(
         settings, negative_prompt=report.negative, hide_prompt=hide_prompt or settings.hide_prompt
@@ -144,7 +132,7 @@ def render(
     known = {r.image for r in scene.renders}
     for result, png in zip(results, pngs, strict=True):
         image = folder.put_image(png)
-        record = _provenance(result, png, style.name if style else None, report.prompt, created)
+        record = _provenance(result, png, report.preset, report.prompt, created)
         render_ = Render(image=image, provenance=record.id, seed=result.seed)
         renders.append(render_)
         records.append(record)

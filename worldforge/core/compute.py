@@ -1,4 +1,4 @@
-"""Counting what generation costs: the essay asks that we keep track of compute and energy.
+"""Counting what generation costs, so a book can say what compute and energy it took.
 
 Estimates, not measurements: FLOPs from the model's size and the work done, energy from wall
 time and a typical power draw of the device class. Both assumptions are printed with the

@@ -34,7 +34,7 @@ class Picture:
     """The illustration of a chapter, or the placeholder where there is none yet."""
 
     image: str | None  # story-relative path of a file that exists; None: placeholder
-    title: str  # every picture has a title (the essay's rule)
+    title: str  # every picture has a title: the reader is told what it shows
     credit: str  # the model that made it, always shown
     prompt: str | None = None  # shown only when asked for and not marked secret
 

@@ -1,8 +1,8 @@
 """What a book owes its readers: who wrote how much, which models, at what cost.
 
-The essay behind worldforge asks that a machine co-created book says so plainly: the models
-are credited, the share of text the model wrote is shown, and the compute and energy spent
-are counted (as estimates). These helpers compute those figures from the scenes alone.
+A book made with machines says so plainly: the models are credited, the share of text the
+model wrote is shown, and the compute and energy spent are counted (as estimates). These
+helpers compute those figures from the scenes alone.
 """
 
 from __future__ import annotations

@@ -5,7 +5,10 @@ tokens to generate, counted with the engine's own tokenizer (passed in as `count
 so this module never loads a model). Priorities when it does not all fit:
 
 1. the most recent story text, up to a third of the budget, is reserved first;
-2. then the author's note, the memory, and lore entries in trigger order, each whole or cut;
+2. then the author's note, the memory, and lore entries in trigger order. Each goes in
+   whole, except the memory, which is trimmed to its leading whole sentences when it does
+   not fit. Once a piece is cut or trimmed, every piece after it is cut too: a smaller,
+   lower-priority piece never takes the room a higher one needed;
 3. then older story text fills what is left, newest first; the scene that straddles the
    limit is trimmed at a word boundary, keeping its end; older scenes are cut.
 
@@ -49,6 +52,8 @@ class ContextReport:
     pieces: list[ContextPiece] = field(default_factory=list)
     context: str = ""
     tokens: int = 0
+    # what a writer must know beyond the table, e.g. that the memory did not fit whole
+    notes: list[str] = field(default_factory=list)
 
     @property
     def budget(self) -> int:
@@ -79,7 +84,7 @@ class ContextReport:
             + ("  " + row[4] if row[4] else "")
             for row in rows
         ]
-        return [head, *body]
+        return [head, *body, *(f"note: {note}" for note in self.notes)]
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -117,7 +122,7 @@ def assemble_context(
     floor = min(sum(scene_tokens), budget // 3)
     remaining = budget - floor
 
-    # whole pieces in priority order: author's note, memory, lore
+    # the pieces in priority order: author's note, memory, lore
     note = f"[Author's note: {world.authors_note.strip()}]" if world.authors_note.strip() else ""
     memory = world.memory.strip() or world.premise.strip()
     memory_name = "memory" if world.memory.strip() else "premise (no memory set)"
@@ -131,17 +136,7 @@ def assemble_context(
         where = "in the story" if t.source == "story" else f"in lore {t.source!r} (depth {t.depth})"
         piece = ContextPiece("lore", t.entry.id, 0, count_tokens(t.entry.text), "cut", f"{how} {where}")
         wanted.append((piece, t.entry.text))
-    kept: dict[str, str] = {}
-    for piece, text in wanted:
-        cost = piece.full_tokens + sep
-        if not text.strip():
-            piece.reason = "empty"
-        elif cost <= remaining:
-            piece.status, piece.tokens = "included", piece.full_tokens
-            remaining -= cost
-            kept[f"{piece.kind}:{piece.name}"] = text
-        else:
-            piece.reason = (piece.reason + "; " if piece.reason else "") + f"over budget ({remaining} left)"
+    kept, remaining = _fit_in_order(wanted, remaining, sep, count_tokens, report.notes)
     for t in beyond:
         why = f"key {t.key!r} only in lore deeper than depth {lore_depth}"
         wanted.append((ContextPiece("lore", t.entry.id, 0, count_tokens(t.entry.text), "cut", why), ""))
@@ -167,6 +162,90 @@ def assemble_context(
     report.pieces = _ordered([p for p, _ in wanted], story_pieces)
     report.context, report.tokens = context, total
     return report
+
+
+def _fit_in_order(
+    wanted: list[tuple[ContextPiece, str]], room: int, sep: int, count_tokens: CountTokens, notes: list[str]
+) -> tuple[dict[str, str], int]:
+    """Author's note, memory, lore, in that order, into `room` tokens: the texts that went
+    in (by "kind:name") and the room left. The first piece that does not fit whole stops
+    the rest, so a lower-priority piece never takes the room a higher one needed."""
+    kept: dict[str, str] = {}
+    short: ContextPiece | None = None
+    for piece, text in wanted:
+        if not text.strip():
+            piece.reason = "empty"
+            continue
+        if short is not None:
+            piece.reason = _why(piece.reason, f"lower priority than {_label(short)}, which did not fit whole")
+            continue
+        if piece.full_tokens + sep <= room:
+            piece.status, piece.tokens = "included", piece.full_tokens
+        elif piece.kind == "memory":
+            text = _trim_memory(piece, text, room - sep, count_tokens, notes)
+        else:
+            piece.reason = _why(piece.reason, f"over budget ({room} left)")
+        if piece.status != "included":
+            short = piece
+        if piece.status != "cut":
+            room -= piece.tokens + sep
+            kept[f"{piece.kind}:{piece.name}"] = text
+    return kept, room
+
+
+def _label(piece: ContextPiece) -> str:
+    return f"lore {piece.name!r}" if piece.kind == "lore" else f"the {piece.name}"
+
+
+def _why(reason: str, more: str) -> str:
+    return f"{reason}; {more}" if reason else more
+
+
+def _trim_memory(
+    piece: ContextPiece, text: str, limit: int, count_tokens: CountTokens, notes: list[str]
+) -> str:
+    """The memory's leading whole sentences within `limit` tokens ("" when not even the first
+    fits); the piece and the notes say what the model will not read."""
+    head = _head_within(text, limit, count_tokens)
+    sentences = len(_sentence_ends(text))
+    if not head:
+        piece.reason = _why(piece.reason, f"its first sentence alone is over budget ({limit} left)")
+        notes.append(
+            f"the {piece.name} is not in the context: not even its first sentence fits the {limit} tokens "
+            "left for it. Shorten it, or use a model with a larger window."
+        )
+        return ""
+    kept = len(_sentence_ends(head))
+    piece.status, piece.tokens = "trimmed", count_tokens(head)
+    piece.reason = _why(piece.reason, f"kept its first {kept} of {sentences} sentences")
+    notes.append(
+        f"the {piece.name} is trimmed to its first {kept} of {sentences} sentences "
+        f"({piece.tokens} of {piece.full_tokens} tokens): the model does not read the rest, "
+        "and no lore goes in after it."
+    )
+    return head
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Where each sentence of `text` ends, after its punctuation (the last at the end of the text)."""
+    text = text.rstrip()
+    ends = {len(text[: m.end()].rstrip()) for m in SENTENCE_START.finditer(text)}
+    return sorted(end for end in ends if 0 < end < len(text)) + [len(text)]
+
+
+def _head_within(text: str, limit: int, count_tokens: CountTokens) -> str:
+    """The longest run of leading whole sentences of `text` within `limit` tokens."""
+    if limit <= 0:
+        return ""
+    ends = _sentence_ends(text)
+    lo, hi = 0, len(ends)  # binary search for how many sentences fit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if count_tokens(text[: ends[mid - 1]]) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[: ends[lo - 1]] if lo else ""
 
 
 def _ordered(whole: list[ContextPiece], story: list[ContextPiece]) -> list[ContextPiece]:

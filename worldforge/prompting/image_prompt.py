@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from worldforge.core.model import LoreEntry, Scene, Story
+from worldforge.prompting.lore import match_entry
 from worldforge.prompting.presets import StylePreset
 
 CLIP_CONTENT_TOKENS = 75  # 77 minus <|startoftext|> and <|endoftext|>
@@ -103,24 +104,10 @@ def visual_summary(scene: Scene) -> str:
     return scene.summary.strip() or condense(scene.text) or scene.title
 
 
-def _mentions(text: str, key: str) -> bool:
-    return (
-        bool(key.strip())
-        and re.search(rf"(?<!\w){re.escape(key.strip())}(?!\w)", text, re.IGNORECASE) is not None
-    )
-
-
 def triggered_lore(story: Story, scene: Scene) -> list[LoreEntry]:
-    """Lore entries the scene mentions (a key, and a secondary key where it has any)."""
+    """Lore entries the scene mentions, by the same key rules as the text context's lore."""
     haystack = "\n".join((scene.title, scene.summary, scene.text))
-    found = []
-    for entry in story.meta.lore:
-        if not any(_mentions(haystack, key) for key in entry.keys):
-            continue
-        if entry.secondary_keys and not any(_mentions(haystack, key) for key in entry.secondary_keys):
-            continue
-        found.append(entry)
-    return found
+    return [entry for entry in story.meta.lore if match_entry(entry, haystack)]
 
 
 def _keywords(text: str) -> list[str]:

@@ -53,7 +53,7 @@ def trigger_lore(
         for entry in entries:
             if any(t.entry.id == entry.id for t in found):
                 continue
-            hit = _match(entry, scan)
+            hit = match_entry(entry, scan)
             if hit is not None:
                 fresh.append(Triggered(entry, hit[0], hit[1], depth, _source(hit[0], story_text, inserted)))
         if not fresh:
@@ -72,7 +72,8 @@ def _source(key: str, story_text: str, inserted: list[LoreEntry]) -> str:
     return next((e.id for e in inserted if find_key([key], e.text)), "story")
 
 
-def _match(entry: LoreEntry, text: str) -> tuple[str, str | None] | None:
+def match_entry(entry: LoreEntry, text: str) -> tuple[str, str | None] | None:
+    """The key (and secondary key, where the entry has any) that make `text` trigger `entry`."""
     key = find_key(entry.keys, text)
     if key is None:
         return None

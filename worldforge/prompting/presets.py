@@ -2,19 +2,20 @@
 
 Built-in presets ship as package data in worldforge/prompts/styles/*.yaml (the top-level
 prompts/ folder of the repository is a link to it: one source of truth). Users add or
-override presets with YAML files in <config dir>/presets/ (the platform's user config dir
-for worldforge, or $WORLDFORGE_CONFIG). A broken user file is reported, never fatal.
+override presets with YAML files in their presets folder (see `worldforge.locations`). A broken
+user file is reported, never fatal.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from worldforge.locations import user_presets_dir
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MAX_PRESET_BYTES = 64 * 1024
@@ -63,20 +64,6 @@ class PresetCatalog:
         except KeyError:
             known = ", ".join(sorted(self.presets)) or "none"
             raise KeyError(f"no style preset {name!r}; known presets: {known}") from None
-
-
-def config_dir() -> Path:
-    """$WORLDFORGE_CONFIG, else the platform's user config dir for worldforge."""
-    override = os.environ.get("WORLDFORGE_CONFIG")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("worldforge", appauthor=False))
-
-
-def user_presets_dir() -> Path:
-    return config_dir() / "presets"
 
 
 def parse_preset(text: str, default_name: str, source: str) -> StylePreset:

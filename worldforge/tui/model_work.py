@@ -198,7 +198,7 @@ class ModelWork:
 
     # -- candidates --------------------------------------------------------------------
     def on_candidates_panel_act(self, event: CandidatesPanel.Act) -> None:
-        from worldforge.conductor import expand as use
+        from worldforge import conductor as use
 
         story, scene_id, index = self.session.story, self.current, event.index
         if event.action == "edit":
@@ -220,7 +220,7 @@ class ModelWork:
         self.changed()
 
     def _edit_then_accept(self, index: int) -> None:
-        from worldforge.conductor import expand as use
+        from worldforge import conductor as use
         from worldforge.tui.screens.edit_candidate import EditCandidateScreen
 
         candidate = self.scene.candidates[index]

@@ -1,4 +1,4 @@
-"""Recently opened stories, kept in the user's config folder (WORLDFORGE_CONFIG overrides)."""
+"""Recently opened stories, kept in the user's config folder (see `worldforge.locations`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import contextlib
 import json
 from pathlib import Path
 
-from worldforge.prompting.presets import config_dir
+from worldforge.locations import recent_stories_file
 from worldforge.store.atomic import write_atomic
 
 LIMIT = 12
@@ -14,7 +14,7 @@ LIMIT = 12
 
 def recent() -> list[Path]:
     try:
-        items = json.loads((config_dir() / "recent.json").read_text())
+        items = json.loads((recent_stories_file()).read_text())
     except (OSError, ValueError):
         return []
     paths = [Path(p) for p in items if isinstance(p, str)]
@@ -26,7 +26,7 @@ def remember(story_dir: Path) -> None:
     items = [path] + [str(p) for p in recent() if str(p) != path]
     # remembering is a convenience; never fail opening a story over it
     with contextlib.suppress(OSError):
-        write_atomic(config_dir() / "recent.json", json.dumps(items[:LIMIT], indent=1).encode())
+        write_atomic(recent_stories_file(), json.dumps(items[:LIMIT], indent=1).encode())
 
 
 def discover(base: Path) -> list[Path]:

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from worldforge.engines.home import models_dir
 from worldforge.engines.quiet import quiet
+from worldforge.locations import models_dir
 
 TINY_IMAGE_NAME = "tiny-sd"
 TAESD_SUBFOLDER = "taesd"

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from worldforge.engines.cancel import Cancelled, CancelToken
-from worldforge.engines.home import converted_dir
 from worldforge.engines.quiet import quiet
 from worldforge.engines.text.protocol import TextSettings
 from worldforge.engines.text.streams import CandidateStream
+from worldforge.locations import converted_dir
 
 
 def ct2_available() -> bool:

@@ -15,8 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from worldforge.engines.home import models_dir
 from worldforge.engines.quiet import quiet
+from worldforge.locations import models_dir
 
 TINY_TEXT_DIR = "tiny-gpt2"
 MARKER = "worldforge-tiny.json"

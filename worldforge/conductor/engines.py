@@ -1,0 +1,89 @@
+"""Which models the studio and the commands use, and why: decided here, once.
+
+The first of these that is set wins: what the user asked for this time (a command's
+`--engine`), the story's own choice (`models` in story.yaml), the default preset when its
+weights are on this machine, else the tiny offline model. The reason travels with the
+engine, so every interface can tell the user why it runs what it runs — above all why its
+output is noise, and what to do about it.
+
+Building an engine imports no model library (they load in `engine.load()`), so choosing
+costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from worldforge.core.model import Story
+from worldforge.engines.image.presets import DEFAULT_IMAGE_PRESET
+from worldforge.engines.image.protocol import ImageEngine
+from worldforge.engines.image.registry import image_engine
+from worldforge.engines.image.schedulers import SCHEDULER_NAMES
+from worldforge.engines.text.engine import BACKENDS, Backend
+from worldforge.engines.text.presets import DEFAULT_TEXT_PRESET
+from worldforge.engines.text.protocol import TextEngine
+from worldforge.engines.text.registry import text_engine
+
+Engine = TypeVar("Engine", TextEngine, ImageEngine)
+Origin = Literal["asked", "story", "default", "fallback"]
+
+__all__ = ["BACKENDS", "SCHEDULER_NAMES", "EngineChoice", "choose_image_engine", "choose_text_engine"]
+
+_NOISE = {"text": "its text is noise, not writing", "image": "its pictures are noise"}
+
+
+@dataclass(frozen=True)
+class EngineChoice(Generic[Engine]):
+    """An engine (not loaded yet) and why it was chosen."""
+
+    engine: Engine
+    origin: Origin
+    reason: str  # one line a user can act on, e.g. "no gpt2 weights on this machine; run …"
+    kind: Literal["text", "image"]
+
+    @property
+    def fallback(self) -> bool:
+        """The tiny model only because nothing else was asked for or downloaded."""
+        return self.origin == "fallback"
+
+    @property
+    def warning(self) -> str | None:
+        """What to tell the user before running the tiny offline model; None for a real one."""
+        if not self.engine.offline_tiny:
+            return None
+        return f"tiny offline test model (random weights): {_NOISE[self.kind]} — {self.reason}"
+
+
+def _wanted(choice: str | None, story_choice: str | None, kind: str) -> tuple[str | None, Origin, str]:
+    if choice:
+        return choice, "asked", f"{choice} was asked for"
+    if story_choice:
+        return story_choice, "story", f"the story asks for {story_choice} (models.{kind} in story.yaml)"
+    return None, "default", ""
+
+
+def _by_default(default: str, tiny: bool) -> tuple[Origin, str]:
+    if tiny:
+        return "fallback", f"no {default} weights on this machine; run `worldforge models pull {default}`"
+    return "default", f"{default} is the default and its weights are on this machine"
+
+
+def choose_text_engine(
+    story: Story | None, choice: str | None = None, backend: Backend = "auto"
+) -> EngineChoice[TextEngine]:
+    """The text engine for this run: `choice`, else the story's, else gpt2 if downloaded, else tiny."""
+    name, origin, reason = _wanted(choice, story.meta.models.text if story else None, "text")
+    engine = text_engine(name, backend=backend)
+    if name is None:
+        origin, reason = _by_default(DEFAULT_TEXT_PRESET, engine.offline_tiny)
+    return EngineChoice(engine, origin, reason, "text")
+
+
+def choose_image_engine(story: Story | None, choice: str | None = None) -> EngineChoice[ImageEngine]:
+    """The image engine for this run: `choice`, else the story's, else sd-turbo if downloaded, else tiny."""
+    name, origin, reason = _wanted(choice, story.meta.models.image if story else None, "image")
+    engine = image_engine(name)
+    if name is None:
+        origin, reason = _by_default(DEFAULT_IMAGE_PRESET, engine.offline_tiny)
+    return EngineChoice(engine, origin, reason, "image")
