@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from filelock import FileLock
 
 from worldforge.cli import cli
 from worldforge.core.errors import StoryError
@@ -18,7 +19,7 @@ from worldforge.core.model import Story
 from worldforge.store import StoryFolder, journal, writers
 from worldforge.store.paths import STATE_DIR
 
-from .test_store_sigkill import story_files
+from .support import story_files
 
 
 class Crash(BaseException):
@@ -143,12 +144,24 @@ def test_a_damaged_journal_is_reported_not_guessed_at(story_dir):
     assert err.value.path == planted / journal.MANIFEST
 
 
-def test_a_folder_that_cannot_be_written_is_read_unless_a_save_waits_in_it(story_dir, monkeypatch):
-    def read_only(root: Path) -> Path:
-        raise OSError(errno.EROFS, "Read-only file system")
+def _no_state_folder(root: Path) -> Path:
+    raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(writers, "_state_folder", read_only)
-    assert StoryFolder.open(story_dir).story.scene("start")
+
+def _no_lock_file(self, timeout: float) -> None:
+    raise PermissionError(errno.EACCES, "Permission denied")
+
+
+@pytest.mark.parametrize(
+    "refusal", [(writers, "_state_folder", _no_state_folder), (FileLock, "acquire", _no_lock_file)]
+)
+def test_a_folder_that_cannot_be_written_is_read_unless_a_save_waits_in_it(story_dir, monkeypatch, refusal):
+    folder = StoryFolder.open(story_dir)
+    folder.story.scene("start").title = "Beginning"
+    monkeypatch.setattr(*refusal)
+    assert StoryFolder.open(story_dir).story.scene("start").title == "Start"
+    with pytest.raises(StoryError, match="cannot write in the story folder"):
+        folder.save()
     _plant_journal(story_dir, [{"path": "scenes/start.yaml", "file": "0"}], {"0": b"id: start\ntitle: S\n"})
     with pytest.raises(StoryError, match="a save was interrupted here and must be finished"):
         StoryFolder.open(story_dir)

@@ -24,9 +24,10 @@ from worldforge.conductor.render import render_order
 from worldforge.core.model import Scene, Story
 from worldforge.store import StoryFolder
 from worldforge.store.journal import JOURNAL, UNCOMMITTED
-from worldforge.store.paths import SCENES_DIR, STATE_DIR, STORY_FILE
+from worldforge.store.paths import STATE_DIR
 
 from .conftest import build_story
+from .support import story_files
 
 REPO = Path(__file__).resolve().parents[1]
 # the scenes around the-nave: two parents and a child, so every edit spans several files
@@ -40,15 +41,6 @@ LOOP_TRIALS = 50
 LOOP_SECONDS = 0.1
 CLI_TRIALS = 8  # per graph edit, real start-ups
 CLI_RENDER_TRIALS = 4
-
-
-def story_files(root: Path) -> dict[str, bytes]:
-    """What the story is on disk: story.yaml and the scene files (temp litter aside)."""
-    files = {STORY_FILE: (root / STORY_FILE).read_bytes()}
-    for path in sorted((root / SCENES_DIR).iterdir()):
-        if not path.name.startswith("."):
-            files[f"{SCENES_DIR}/{path.name}"] = path.read_bytes()
-    return files
 
 
 class Trials:

@@ -64,19 +64,16 @@ def commit(root: Path, changes: Changes) -> None:
     _roll_forward(root, journal, ops)
 
 
-def recover(root: Path) -> bool:
-    """Finish a committed save that was interrupted and discard an uncommitted one; returns
-    whether one was finished. The caller holds the lock."""
+def recover(root: Path) -> None:
+    """Finish a committed save that was interrupted and discard an uncommitted one. The
+    caller holds the lock."""
     state = root / STATE_DIR
     journal = state / JOURNAL
-    finished = False
-    if (journal / MANIFEST).is_file():
+    if committed(root):
         _roll_forward(root, journal, _read_manifest(root, journal))
-        finished = True
     for leftover in (state / UNCOMMITTED, journal):
         if leftover.is_dir():
             shutil.rmtree(leftover)
-    return finished
 
 
 def committed(root: Path) -> bool:

@@ -49,21 +49,19 @@ def hold(root: Path, *, reading: bool = False) -> Iterator[bool]:
     """Hold the story folder's lock; yields True. A reader (`reading`) of a folder it may not
     write reads without the lock, and is told so by a False."""
     try:
-        state = _state_folder(root)
-    except OSError as exc:
-        if reading:
-            yield False
-            return
-        raise StoryError(f"cannot write in the story folder: {exc.strerror}", root) from None
-    lock = FileLock(state / LOCK_FILE)
-    try:
+        lock = FileLock(_state_folder(root) / LOCK_FILE)
         lock.acquire(timeout=LOCK_TIMEOUT)
     except Timeout:
         raise StoryLocked(
             f"another worldforge has held this story's lock for over {LOCK_TIMEOUT:g} s; "
             "nothing was written: try again when it is done",
-            state / LOCK_FILE,
+            root / STATE_DIR / LOCK_FILE,
         ) from None
+    except OSError as exc:
+        if not reading:
+            raise StoryError(f"cannot write in the story folder: {exc.strerror}", root) from None
+        yield False
+        return
     try:
         yield True
     finally:
