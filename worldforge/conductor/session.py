@@ -118,6 +118,18 @@ class Session:
             self._dirty = (key, self.folder.dirty)
         return self._dirty[1]
 
+    def reload(self) -> None:
+        """Read the story again from disk, dropping unsaved changes and the undo history.
+
+        The answer to StoryChangedOnDisk: another writer saved first, and its story is now
+        the one to edit. History goes too: undoing to a story from before the reload and
+        saving it would quietly overwrite the other writer's work."""
+        self.folder = StoryFolder.open(self.root)
+        self.graph = StoryGraph(self.folder.story)
+        self._undo.clear()
+        self._redo.clear()
+        self.revision += 1
+
     def snapshot(self) -> StoryFolder:
         """The story as it is now, for a worker thread (export) that must not see later edits."""
         return self.folder.snapshot()

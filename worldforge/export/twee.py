@@ -43,7 +43,6 @@ from worldforge.export.twee_syntax import (
     unescape_content,
 )
 from worldforge.store import StoryFolder
-from worldforge.store.atomic import write_atomic
 
 WORLDFORGE_PASSAGE = "StoryWorldforge"
 PRIVATE_TAG = "Twine.private"
@@ -383,18 +382,14 @@ def import_twee(source: Path, dest: Path, images_from: Path | None = None) -> tu
     except UnicodeDecodeError:
         raise StoryError("not a UTF-8 text file; Twee files are UTF-8", source) from None
     result = parse_twee(text, str(source))
-    folder = StoryFolder.create(dest, result.story)
     images_from = images_from if images_from is not None else source.parent
     wanted = sorted(
         {img for s in result.story.scenes.values() for img in [s.image, *(r.image for r in s.renders)] if img}
     )
-    missing = 0
-    for rel in wanted:
-        found = images_from / rel
-        if found.is_file():
-            write_atomic(folder.image_path(rel), found.read_bytes())
-        else:
-            missing += 1
+    found = {rel: images_from / rel for rel in wanted if (images_from / rel).is_file()}
+    missing = len(wanted) - len(found)
+    # one transaction: the pictures first, then every scene at once
+    folder = StoryFolder.create(dest, result.story, images=found)
     if missing:
         result.warnings.append(
             f"{missing} picture(s) the story refers to are not in {images_from}/images; "

@@ -1,5 +1,6 @@
 """The story folder on disk."""
 
 from worldforge.store.folder import StoryFolder
+from worldforge.store.writers import StoryChangedOnDisk, StoryLocked
 
-__all__ = ["StoryFolder"]
+__all__ = ["StoryChangedOnDisk", "StoryFolder", "StoryLocked"]

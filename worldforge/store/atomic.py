@@ -9,7 +9,8 @@ from pathlib import Path
 TEMP_PREFIX = ".wf-tmp-"
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make the names created, renamed or removed in `folder` survive a power cut."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -17,25 +18,35 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def mode_of(path: Path) -> int:
+    """The permissions a replacement of `path` keeps (a new file gets rw-r--r--)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return 0o644
+
+
+def write_synced(handle_fd: int, data: bytes, mode: int) -> None:
+    """Write all of `data` to an open file, with `mode`, and fsync it; closes the descriptor."""
+    os.fchmod(handle_fd, mode)
+    with os.fdopen(handle_fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync it, rename it over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644
+    mode = mode_of(path)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        write_synced(fd, data, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def remove_stale_temps(folder: Path) -> None:

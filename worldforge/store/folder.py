@@ -1,25 +1,29 @@
 """The story folder on disk: story.yaml, scenes/<id>.yaml, images/<sha>.png.
 
 Loading validates everything before anything is returned, so a story that fails to load
-is never saved over. Saving writes only files whose content changed, each atomically, and
-refuses to overwrite a file that someone else changed since it was read.
+is never saved over. Saving writes only files whose content changed, all of them as one
+transaction (store/journal.py), and refuses to overwrite a file that someone else changed
+since it was read; the folder's lock (store/writers.py) makes that check and the write one step.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from worldforge.core.errors import StoryError
 from worldforge.core.model import SCHEMA_VERSION, Scene, Story, StoryMeta
 from worldforge.store.atomic import remove_stale_temps, write_atomic
+from worldforge.store.journal import JOURNAL, commit, committed, recover
 from worldforge.store.migrate import migrate
+from worldforge.store.paths import IMAGES_DIR, SCENES_DIR, STATE_DIR, STORY_FILE, inside
+from worldforge.store.writers import StoryChangedOnDisk, hold
 from worldforge.store.yamlio import MAX_FILE_BYTES, dump_model, line_of, parse_yaml, validate
 
-STORY_FILE = "story.yaml"
-SCENES_DIR = "scenes"
-IMAGES_DIR = "images"
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
+# new story folders keep worldforge's bookkeeping out of git
+GITIGNORE = b".worldforge/\n"
 
 
 def _read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -31,12 +35,15 @@ def _read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def _inside(root: Path, path: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
+def _read_picture(path: Path) -> bytes:
+    data = _read_limited(path, MAX_IMAGE_BYTES)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise StoryError("image is larger than 64 MiB", path)
+    return data
+
+
+def _not_a_story(root: Path) -> StoryError:
+    return StoryError(f"no {STORY_FILE} here: not a worldforge story folder", root)
 
 
 def dump_meta(meta: StoryMeta) -> bytes:
@@ -58,12 +65,32 @@ class StoryFolder:
     # -- opening -------------------------------------------------------------
     @classmethod
     def open(cls, root: Path | str) -> StoryFolder:
+        """Load the story at `root`, first finishing a save that was interrupted there.
+
+        Even a command that only reads (check, export) finishes it, under the lock: the
+        interrupted save had committed, so the story it left is the one to read. A folder that
+        cannot be written is read without the lock, unless such a save waits in it."""
         root = Path(root)
-        story_path = root / STORY_FILE
         if not root.is_dir():
             raise StoryError("not a folder (a story is a folder with a story.yaml)", root)
+        if not (root / STORY_FILE).is_file() and not (root / STATE_DIR / JOURNAL).is_dir():
+            raise _not_a_story(root)
+        with hold(root, reading=True) as locked:
+            if locked:
+                recover(root)
+            elif committed(root):
+                raise StoryError(
+                    "a save was interrupted here and must be finished, but this folder cannot be "
+                    "written: open the story once where it can be written",
+                    root,
+                )
+            return cls._read(root)
+
+    @classmethod
+    def _read(cls, root: Path) -> StoryFolder:
+        story_path = root / STORY_FILE
         if not story_path.is_file():
-            raise StoryError(f"no {STORY_FILE} here: not a worldforge story folder", root)
+            raise _not_a_story(root)
         written: dict[str, bytes] = {}
         on_disk: dict[str, bytes] = {}
 
@@ -86,7 +113,7 @@ class StoryFolder:
                 continue
             if path.suffix != ".yaml" or not path.is_file():
                 raise StoryError("unexpected entry in scenes/: scene files are <id>.yaml", path)
-            if not _inside(root, path):
+            if not inside(root, path):
                 raise StoryError("scene file points outside the story folder", path)
             raw = _read_limited(path)
             on_disk[f"{SCENES_DIR}/{path.name}"] = raw
@@ -99,20 +126,29 @@ class StoryFolder:
                     message = f"file declares id {scene.id!r}; the file name must be <id>.yaml"
                 raise StoryError(message, path, line_of(node, ("id",)))
             for image in [scene.image, *(r.image for r in scene.renders)]:
-                if image and not _inside(root, root / image):
+                if image and not inside(root, root / image):
                     raise StoryError(f"image {image!r} points outside the story folder", path)
             scenes[scene.id] = scene
             written[f"{SCENES_DIR}/{path.name}"] = dump_model(scene)
         return cls(root, Story(meta, scenes), written, on_disk)
 
     @classmethod
-    def create(cls, root: Path | str, story: Story) -> StoryFolder:
+    def create(cls, root: Path | str, story: Story, images: Mapping[str, Path] | None = None) -> StoryFolder:
+        """Write `story` into a new folder at `root`, with a .gitignore for `.worldforge/`.
+
+        `images` (story-relative path -> a picture file) are copied in first, before the
+        story that refers to them is written."""
         root = Path(root)
         if (root / STORY_FILE).exists():
             raise StoryError(f"a story already exists here; refusing to overwrite {STORY_FILE}", root)
         if root.exists() and not root.is_dir():
             raise StoryError("exists and is not a folder", root)
         folder = cls(root, story, {}, {})
+        root.mkdir(parents=True, exist_ok=True)
+        if not (root / ".gitignore").exists():
+            write_atomic(root / ".gitignore", GITIGNORE)
+        for rel, source in (images or {}).items():
+            write_atomic(folder.image_path(rel), _read_picture(source))
         folder.save()
         return folder
 
@@ -140,21 +176,24 @@ class StoryFolder:
         return bool(self.pending())
 
     def save(self) -> list[str]:
-        """Write what changed: new and changed scenes, then story.yaml, then deletions."""
+        """Write what changed (new and changed scenes, story.yaml, deletions) as one
+        transaction; returns the files written or deleted."""
         changes = self.pending()
+        if not changes:
+            return []
         order = sorted(changes, key=lambda rel: (changes[rel] is None, rel == STORY_FILE, rel))
-        for rel in order:
-            self._guard_unchanged_on_disk(rel)
-        remove_stale_temps(self.root)
-        remove_stale_temps(self.root / SCENES_DIR)
+        with hold(self.root):
+            recover(self.root)
+            for rel in order:
+                self._guard_unchanged_on_disk(rel)
+            remove_stale_temps(self.root)
+            remove_stale_temps(self.root / SCENES_DIR)
+            commit(self.root, {rel: changes[rel] for rel in order})
         for rel in order:
             data = changes[rel]
-            target = self.root / rel
             if data is None:
-                target.unlink(missing_ok=True)
                 del self._written[rel], self._on_disk[rel]
             else:
-                write_atomic(target, data)
                 self._written[rel] = self._on_disk[rel] = data
         return order
 
@@ -162,22 +201,21 @@ class StoryFolder:
         path = self.root / rel
         known = self._on_disk.get(rel)
         if known is None:
-            if path.exists():
-                raise StoryError(
-                    "file appeared on disk since the story was opened; reopen the story before saving",
-                    path,
-                )
-            return
-        try:
-            current = path.read_bytes()
-        except FileNotFoundError:
-            return
-        if current != known:
-            raise StoryError(
-                "file was changed on disk since the story was opened; reopen the story "
-                "(your changes are still in memory)",
-                path,
-            )
+            if not path.exists():
+                return
+            what = "file appeared on disk"
+        else:
+            try:
+                if path.read_bytes() == known:
+                    return
+            except FileNotFoundError:
+                return
+            what = "file was changed on disk"
+        raise StoryChangedOnDisk(
+            f"{what} since the story was opened (another worldforge or an editor wrote it); "
+            "nothing was saved: reload the story, then make the change again",
+            path,
+        )
 
     # -- images --------------------------------------------------------------
     def put_image(self, data: bytes, suffix: str = ".png") -> str:
@@ -191,16 +229,12 @@ class StoryFolder:
 
     def image_path(self, rel: str) -> Path:
         path = self.root / rel
-        if not _inside(self.root, path):
+        if not inside(self.root, path):
             raise StoryError(f"image {rel!r} points outside the story folder", self.root)
         return path
 
     def read_image(self, rel: str) -> bytes:
-        path = self.image_path(rel)
-        data = _read_limited(path, MAX_IMAGE_BYTES)
-        if len(data) > MAX_IMAGE_BYTES:
-            raise StoryError("image is larger than 64 MiB", path)
-        return data
+        return _read_picture(self.image_path(rel))
 
 
 class _Snapshot(StoryFolder):
