@@ -60,9 +60,9 @@ def test_studio_start_up_imports_no_model_library(tmp_path):
         "from worldforge.conductor.session import Session\n"
         "from worldforge.engines.text.registry import text_engine\n"
         "from worldforge.engines.image.registry import image_engine\n"
-        "from worldforge.tui.app import WorldforgeApp\n"
+        "from worldforge.tui.app import make_app\n"
         "text_engine('tiny'); image_engine('tiny')\n"
-        "WorldforgeApp(Session.open('stories/socialist-gundam'), text_engine('tiny'), image_engine('tiny'))"
+        "make_app(Session.open('stories/socialist-gundam'), text_engine('tiny'), image_engine('tiny'))"
     )
     assert "worldforge.tui.app" in loaded and "textual" in loaded
     assert not [m for m in loaded if m.split(".")[0] in ("torch", "transformers", "diffusers", "ctranslate2")]

@@ -6,28 +6,15 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, OptionList, Select
-from textual_image.widget import HalfcellImage
 
 from worldforge.engines.image_png import read_png_metadata
 from worldforge.store import StoryFolder
-from worldforge.tui.app import make_app
 from worldforge.tui.messages import RenderProgress
 from worldforge.tui.screens.pick_render import PickRenderScreen
 from worldforge.tui.widgets.candidates import CandidatesPanel
 
 from .fakes import FakeImageEngine
-
-
-def studio(story_dir: Path, text=None, image=None):
-    return make_app(
-        story_dir, text_engine=text, image_engine=image, image_widget=HalfcellImage, autosave_seconds=0.05
-    )
-
-
-async def finish(pilot, app) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.15)
+from .tui_support import Notes, finish, studio
 
 
 @pytest.mark.asyncio
@@ -60,7 +47,7 @@ async def test_options_then_pick_one_of_several(story_dir: Path):
         assert "pixel" in str(app.screen.query_one("#prompt-preview").render()).lower()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.render_options["candidates"] == 3 and app.render_options["seed"] == 40
+        assert app.studio.render_options["candidates"] == 3 and app.studio.render_options["seed"] == 40
         await pilot.press("ctrl+r")
         await finish(pilot, app)
         assert isinstance(app.screen, PickRenderScreen)
@@ -77,8 +64,8 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
     story_dir: Path, tiny_torch_engine, tiny_image
 ):
     """The same transformers and diffusers code users run, through the studio's keys."""
-    app = studio(story_dir, text=tiny_torch_engine, image=tiny_image)
-    async with app.run_test(size=(110, 36)) as pilot:
+    app, notes = studio(story_dir, text=tiny_torch_engine, image=tiny_image), Notes()
+    async with app.run_test(size=(110, 36), message_hook=notes) as pilot:
         await finish(pilot, app)
         assert app.query_one("#banner").display
         await pilot.press("ctrl+g")
@@ -88,7 +75,7 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
         await finish(pilot, app)
         await pilot.press("2", "v", "b")
         await finish(pilot, app)
-        child = app.session.story.scene("start").links[-1].to
+        child = app.studio.session.story.scene("start").links[-1].to
         await pilot.press("ctrl+o")
         await pilot.pause()
         app.screen.query_one("#candidates", Input).value = "2"
@@ -99,7 +86,7 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
         await pilot.press("enter")
         await finish(pilot, app)
 
-        app.go_to(child)
+        app.studio.go_to(child)
         await pilot.press("ctrl+o")
         await pilot.pause()
         app.screen.query_one("#candidates", Input).value = "1"
@@ -108,7 +95,7 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
         await pilot.press("ctrl+s")
         await pilot.press("ctrl+r")
         await finish(pilot, app)
-        assert not [n.message for n in app._notifications if "failed" in n.message]
+        assert not notes.any("failed")
         assert "test noise" in str(app.query_one("#image-caption").render())
     story = StoryFolder.open(story_dir).story
     start, branch = story.scene("start"), story.scene(child)

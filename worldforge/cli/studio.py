@@ -23,19 +23,10 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
     from worldforge.conductor.session import Session
     from worldforge.engines.image.registry import image_engine
     from worldforge.engines.text.registry import text_engine
-    from worldforge.tui.app import WorldforgeApp
-    from worldforge.tui.recent import remember
+    from worldforge.tui.app import make_app
 
-    if directory is None:
-        from worldforge.tui.picker import pick_story
+    def engines_for(session: Session):
+        models = session.story.meta.models  # the story's own choice, unless the command line says otherwise
+        return text_engine(text_choice or models.text), image_engine(image_choice or models.image)
 
-        directory = pick_story()
-        if directory is None:
-            return
-    session = Session.open(directory)
-    models = session.story.meta.models  # the story's own choice, unless the command line says otherwise
-    app = WorldforgeApp(
-        session, text_engine(text_choice or models.text), image_engine(image_choice or models.image)
-    )
-    remember(directory)
-    app.run()
+    make_app(Session.open(directory) if directory else None, engines_for=engines_for).run()
