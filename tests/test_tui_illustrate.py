@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList, Select
+from textual.widgets import DataTable, Input, OptionList, Select
 
 from worldforge.engines.image_png import read_png_metadata
 from worldforge.store import StoryFolder
@@ -45,6 +45,9 @@ async def test_options_then_pick_one_of_several(story_dir: Path):
         app.screen.query_one("#preset", Select).value = "pixel-art"
         await pilot.pause()
         assert "pixel" in str(app.screen.query_one("#prompt-preview").render()).lower()
+        table = app.screen.query_one("#prompt-table", DataTable)
+        sources = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert "preset:pixel-art" in sources and "summary" in sources
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.studio.render_options["candidates"] == 3 and app.studio.render_options["seed"] == 40
@@ -103,6 +106,6 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
     assert branch.text and branch.model_spans == [(0, len(branch.text))]
     assert start.image and branch.image
     record = next(p for p in branch.provenance if p.kind == "image")
-    assert record.settings.get("init_sha256") or record.settings.get("init")
+    assert len(record.settings["init_sha256"]) == 64  # the parent's picture, by its hash
     meta = read_png_metadata((story_dir / branch.image).read_bytes())
     assert "parameters" in meta

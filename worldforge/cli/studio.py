@@ -23,9 +23,9 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
     from worldforge.conductor.session import Session
     from worldforge.engines.image.registry import image_engine
     from worldforge.engines.text.registry import text_engine
-    from worldforge.tui.app import make_app
+    from worldforge.tui.app import Engines, make_app
 
-    def engines_for(session: Session):
+    def engines_for(session: Session) -> Engines:
         models = session.story.meta.models  # the story's own choice, unless the command line says otherwise
         return text_engine(text_choice or models.text), image_engine(image_choice or models.image)
 

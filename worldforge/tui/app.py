@@ -35,7 +35,7 @@ class StudioOptions:
 
     text_engine: TextEngine | None = None
     image_engine: ImageEngine | None = None
-    # picks the engines for each story opened (its own models), instead of the fixed ones
+    # picks the engines for a story opened from the picker (its own models), instead of the fixed ones
     engines_for: Callable[[Session], Engines] | None = None
     image_widget: type[Widget] | None = None  # textual-image's terminal-probing Image unless given
     autosave_seconds: float = AUTOSAVE_SECONDS
@@ -57,25 +57,26 @@ class WorldforgeApp(App):
     def get_default_screen(self) -> Screen:
         if self.first_session is None:
             return super().get_default_screen()  # blank, under the picker
-        return self._studio_for(self.first_session)
+        return self._studio(self.first_session, self.options.text_engine, self.options.image_engine)
 
     def on_mount(self) -> None:
         if self.first_session is None:
             self.push_screen(PickerScreen(self.options.base or Path.cwd()))
 
-    def _studio_for(self, session: Session) -> StudioScreen:
-        o = self.options
-        text, image = o.engines_for(session) if o.engines_for else (o.text_engine, o.image_engine)
+    def _studio(self, session: Session, text: TextEngine | None, image: ImageEngine | None) -> StudioScreen:
         remember(session.root)
+        o = self.options
         return StudioScreen(session, text, image, o.image_widget or _terminal_image(), o.autosave_seconds)
 
     def on_picker_screen_chosen(self, event: PickerScreen.Chosen) -> None:
+        o = self.options
         try:
             session = Session.open(event.path)
-        except StoryError as err:
+            engines = o.engines_for(session) if o.engines_for else (o.text_engine, o.image_engine)
+        except StoryError as err:  # a broken story, or its models cannot be had (EngineError)
             self.notify(f"cannot open {event.path}: {err}", severity="error", markup=False)
             return
-        self.switch_screen(self._studio_for(session))  # the studio takes the picker's place
+        self.switch_screen(self._studio(session, *engines))  # the studio takes the picker's place
 
     @property
     def studio(self) -> StudioScreen | None:
@@ -116,5 +117,8 @@ def make_app(
     base: Path | None = None,
 ) -> WorldforgeApp:
     """The app on `session`'s story, or on the story picker when `session` is None."""
+    if session is not None and engines_for is not None:
+        # chosen now, so a bad engine choice is reported before the app takes the terminal
+        text_engine, image_engine = engines_for(session)
     options = StudioOptions(text_engine, image_engine, engines_for, image_widget, autosave_seconds, base)
     return WorldforgeApp(session, options)
