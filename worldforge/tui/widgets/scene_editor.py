@@ -1,7 +1,7 @@
 """The scene editor: title and text, with model-written text shown in its own colour.
 
 Which characters the model wrote is kept by `core.authorship` through every edit; this
-widget only paints it. Edits are reported upward (`Edited`); the app decides when to commit.
+widget only paints it. Edits are reported upward (`Edited`); the studio decides when to commit.
 """
 
 from __future__ import annotations
