@@ -58,10 +58,10 @@ def test_studio_start_up_imports_no_model_library(tmp_path):
         f"os.environ['WORLDFORGE_HOME'] = {str(tmp_path)!r}\n"
         "import textual_image.widget\n"
         "from worldforge.conductor import Session, choose_image_engine, choose_text_engine\n"
-        "from worldforge.tui.app import WorldforgeApp\n"
+        "from worldforge.tui.app import make_app\n"
         "session = Session.open('stories/socialist-gundam')\n"
         "text, image = choose_text_engine(session.story), choose_image_engine(session.story)\n"
-        "WorldforgeApp(session, text.engine, image.engine)"
+        "make_app(session, text.engine, image.engine)"
     )
     assert "worldforge.tui.app" in loaded and "textual" in loaded
     assert not [m for m in loaded if m.split(".")[0] in ("torch", "transformers", "diffusers", "ctranslate2")]

@@ -5,32 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual_image.widget import HalfcellImage
+from textual.widgets import DataTable
 
 from worldforge.store import StoryFolder
-from worldforge.tui.app import make_app
 from worldforge.tui.messages import CandidateProgress
+from worldforge.tui.screens.dialogs import PickSceneScreen
+from worldforge.tui.screens.edit_candidate import EditCandidateScreen
 from worldforge.tui.widgets.candidates import CandidateCard, CandidatesPanel
 from worldforge.tui.widgets.scene_editor import SceneEditor
 
 from .fakes import FakeTextEngine
-
-
-def studio(story_dir: Path, engine):
-    return make_app(story_dir, text_engine=engine, image_widget=HalfcellImage, autosave_seconds=0.05)
+from .tui_support import Notes, finish, studio
 
 
 async def ready(pilot, app) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause(0.1)
-
-
-async def finish(pilot, app) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause(0.2)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.asyncio
@@ -74,16 +65,17 @@ async def test_expand_streams_candidates_then_accept_and_branch(story_dir: Path)
 
 @pytest.mark.asyncio
 async def test_escape_cancels_and_keeps_nothing(story_dir: Path):
-    app = studio(story_dir, FakeTextEngine(delay=0.05, words=200))
-    async with app.run_test(size=(100, 30)) as pilot:
+    app, notes = studio(story_dir, FakeTextEngine(delay=0.05, words=200)), Notes()
+    async with app.run_test(size=(100, 30), message_hook=notes) as pilot:
         await ready(pilot, app)
         await pilot.press("ctrl+g")
         await pilot.pause(0.3)
-        assert app.busy == "expanding"
+        assert app.studio.models.busy == "expanding"
+        app.query_one(SceneEditor).text_area.focus()  # Escape reaches the studio from the editor too
         await pilot.press("escape")
         await finish(pilot, app)
-        assert app.busy is None
-        assert any("cancelled" in n.message for n in app._notifications)
+        assert app.studio.models.busy is None
+        assert notes.any("cancelled")
     assert StoryFolder.open(story_dir).story.scene("start").candidates == []
 
 
@@ -100,11 +92,11 @@ async def test_ui_answers_while_a_slow_model_runs(story_dir: Path):
         area.move_cursor(area.document.end)
         await pilot.press(*"Still here.")
         await pilot.pause(0.2)
-        assert app.busy == "expanding"
-        assert app.session.story.scene("start").text.endswith("Still here.")
+        assert app.studio.models.busy == "expanding"
+        assert app.studio.session.story.scene("start").text.endswith("Still here.")
         await pilot.press("ctrl+t")
         await pilot.pause()
-        assert app.screen is not app.screen_stack[0]
+        assert isinstance(app.screen, PickSceneScreen)
         await pilot.press("escape")
         await pilot.press("escape")
         await finish(pilot, app)
@@ -131,6 +123,30 @@ async def test_edit_then_accept_marks_the_changes_as_human(story_dir: Path):
     assert end_of_model <= len(scene.text) - len(" HUMAN")
 
 
+@pytest.mark.asyncio
+async def test_edit_then_accept_on_a_used_candidate_is_refused_not_a_crash(story_dir: Path):
+    app, notes = studio(story_dir, FakeTextEngine()), Notes()
+    async with app.run_test(size=(100, 30), message_hook=notes) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+g")
+        await finish(pilot, app)
+        app.query_one(CandidatesPanel).focus()
+        await pilot.press("1", "a")
+        await finish(pilot, app)
+        text_after_accept = app.studio.scene.text
+        await pilot.press("1", "e")
+        await pilot.pause()
+        assert not isinstance(app.screen, EditCandidateScreen)
+        assert notes.any("candidate 1 is accepted")
+        await pilot.press("2", "v", "b")
+        await finish(pilot, app)
+        await pilot.press("2", "e")
+        await pilot.pause()
+        assert not isinstance(app.screen, EditCandidateScreen)
+        assert notes.any("candidate 2 is branched")
+        assert app.is_running and app.studio.scene.text == text_after_accept
+
+
 class BrokenEngine(FakeTextEngine):
     def load(self, progress=None) -> None:
         raise RuntimeError("CUDA out of memory")
@@ -138,14 +154,14 @@ class BrokenEngine(FakeTextEngine):
 
 @pytest.mark.asyncio
 async def test_a_model_that_fails_to_load_is_a_notification_not_a_crash(story_dir: Path):
-    app = studio(story_dir, BrokenEngine())
-    async with app.run_test(size=(100, 30)) as pilot:
+    app, notes = studio(story_dir, BrokenEngine()), Notes()
+    async with app.run_test(size=(100, 30), message_hook=notes) as pilot:
         await ready(pilot, app)
-        assert any("out of memory" in n.message for n in app._notifications)
+        assert notes.any("out of memory")
         await pilot.press("ctrl+g")
         await pilot.pause()
-        assert app.is_running and app.busy is None
-        assert "restart with another --engine" in list(app._notifications)[-1].message
+        assert app.is_running and app.studio.models.busy is None
+        assert "restart with another --engine" in notes.messages[-1]
 
 
 class FailingGeneration(FakeTextEngine):
@@ -155,13 +171,13 @@ class FailingGeneration(FakeTextEngine):
 
 @pytest.mark.asyncio
 async def test_a_generation_error_is_a_notification(story_dir: Path):
-    app = studio(story_dir, FailingGeneration())
-    async with app.run_test(size=(100, 30)) as pilot:
+    app, notes = studio(story_dir, FailingGeneration()), Notes()
+    async with app.run_test(size=(100, 30), message_hook=notes) as pilot:
         await ready(pilot, app)
         await pilot.press("ctrl+g")
         await finish(pilot, app)
-        assert app.is_running and app.busy is None
-        assert any("expansion failed" in n.message for n in app._notifications)
+        assert app.is_running and app.studio.models.busy is None
+        assert notes.any("expansion failed")
 
 
 @pytest.mark.asyncio
@@ -171,10 +187,10 @@ async def test_streaming_stays_with_its_scene(story_dir: Path):
         await ready(pilot, app)
         await pilot.press("ctrl+g")
         await pilot.pause(0.3)
-        app.go_to("finale")
+        app.studio.go_to("finale")
         await pilot.pause(0.3)
         assert len(app.query(CandidateCard)) == 0
-        app.go_to("start")
+        app.studio.go_to("start")
         await pilot.pause(0.3)
         cards = list(app.query(CandidateCard))
         assert len(cards) == 4 and "writing" in str(cards[0].render())
@@ -202,6 +218,9 @@ async def test_context_inspector_shows_what_the_model_reads(story_dir: Path):
         await ready(pilot, app)
         await pilot.press("f3")
         await pilot.pause()
-        table = str(app.screen.query_one("#context-table").render())
-        assert "context for scene 'start'" in table and "memory" in table
+        assert "context for scene 'start'" in str(app.screen.query_one("#context-summary").render())
+        table = app.screen.query_one("#context-table", DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert any(row[:2] == ["memory", "memory"] for row in rows)
+        assert any(row[0] == "scene" and row[1] == "start" for row in rows)
         assert "The furnace woke." in str(app.screen.query_one("#context-text").render())

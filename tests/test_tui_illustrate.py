@@ -5,29 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList, Select
-from textual_image.widget import HalfcellImage
+from textual.widgets import DataTable, Input, OptionList, Select
 
 from worldforge.store import StoryFolder
 from worldforge.store.png import read_png_metadata
-from worldforge.tui.app import make_app
 from worldforge.tui.messages import RenderProgress
 from worldforge.tui.screens.pick_render import PickRenderScreen
 from worldforge.tui.widgets.candidates import CandidatesPanel
 
 from .fakes import FakeImageEngine
-
-
-def studio(story_dir: Path, text=None, image=None):
-    return make_app(
-        story_dir, text_engine=text, image_engine=image, image_widget=HalfcellImage, autosave_seconds=0.05
-    )
-
-
-async def finish(pilot, app) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.15)
+from .tui_support import Notes, finish, studio
 
 
 @pytest.mark.asyncio
@@ -58,9 +45,12 @@ async def test_options_then_pick_one_of_several(story_dir: Path):
         app.screen.query_one("#preset", Select).value = "pixel-art"
         await pilot.pause()
         assert "pixel" in str(app.screen.query_one("#prompt-preview").render()).lower()
+        table = app.screen.query_one("#prompt-table", DataTable)
+        sources = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert "preset:pixel-art" in sources and "summary" in sources
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.render_options["candidates"] == 3 and app.render_options["seed"] == 40
+        assert app.studio.render_options["candidates"] == 3 and app.studio.render_options["seed"] == 40
         await pilot.press("ctrl+r")
         await finish(pilot, app)
         assert isinstance(app.screen, PickRenderScreen)
@@ -77,8 +67,8 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
     story_dir: Path, tiny_torch_engine, tiny_image
 ):
     """The same transformers and diffusers code users run, through the studio's keys."""
-    app = studio(story_dir, text=tiny_torch_engine, image=tiny_image)
-    async with app.run_test(size=(110, 36)) as pilot:
+    app, notes = studio(story_dir, text=tiny_torch_engine, image=tiny_image), Notes()
+    async with app.run_test(size=(110, 36), message_hook=notes) as pilot:
         await finish(pilot, app)
         assert app.query_one("#banner").display
         await pilot.press("ctrl+g")
@@ -88,7 +78,7 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
         await finish(pilot, app)
         await pilot.press("2", "v", "b")
         await finish(pilot, app)
-        child = app.session.story.scene("start").links[-1].to
+        child = app.studio.session.story.scene("start").links[-1].to
         await pilot.press("ctrl+o")
         await pilot.pause()
         app.screen.query_one("#candidates", Input).value = "2"
@@ -99,7 +89,7 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
         await pilot.press("enter")
         await finish(pilot, app)
 
-        app.go_to(child)
+        app.studio.go_to(child)
         await pilot.press("ctrl+o")
         await pilot.pause()
         app.screen.query_one("#candidates", Input).value = "1"
@@ -108,7 +98,7 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
         await pilot.press("ctrl+s")
         await pilot.press("ctrl+r")
         await finish(pilot, app)
-        assert not [n.message for n in app._notifications if "failed" in n.message]
+        assert not notes.any("failed")
         assert "test noise" in str(app.query_one("#image-caption").render())
     story = StoryFolder.open(story_dir).story
     start, branch = story.scene("start"), story.scene(child)
@@ -116,6 +106,6 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
     assert branch.text and branch.model_spans == [(0, len(branch.text))]
     assert start.image and branch.image
     record = next(p for p in branch.provenance if p.kind == "image")
-    assert record.settings.get("init_sha256") or record.settings.get("init")
+    assert len(record.settings["init_sha256"]) == 64  # the parent's picture, by its hash
     meta = read_png_metadata((story_dir / branch.image).read_bytes())
     assert "parameters" in meta

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual_image.widget import HalfcellImage
-
-from worldforge.tui.app import make_app
+from .tui_support import studio
 
 SIZE = (110, 32)
-
-
-def studio(story_dir: Path):
-    return make_app(story_dir, image_widget=HalfcellImage, autosave_seconds=0.05)
 
 
 def test_main_screen(snap_compare, story_dir: Path):

@@ -6,16 +6,12 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
-from textual_image.widget import HalfcellImage
 
 from worldforge.store import StoryFolder
-from worldforge.tui.app import make_app
 from worldforge.tui.widgets.scene_editor import SceneEditor
 from worldforge.tui.widgets.story_map import StoryMap
 
-
-def studio(story_dir: Path, **kwargs):
-    return make_app(story_dir, image_widget=HalfcellImage, autosave_seconds=0.05, **kwargs)
+from .tui_support import Notes, studio
 
 
 def on_disk(story_dir: Path):
@@ -62,7 +58,7 @@ async def test_branch_link_unlink_and_undo(story_dir: Path):
         await pilot.press("ctrl+b")
         await pilot.press(*"The Quarry", "enter")
         await settle(pilot, app)
-        assert app.current == "the-quarry"
+        assert app.studio.current == "the-quarry"
         assert on_disk(story_dir).scene("start").link_to("the-quarry")
 
         await pilot.press("ctrl+l")
@@ -93,7 +89,7 @@ async def test_branch_link_unlink_and_undo(story_dir: Path):
 async def test_delete_asks_first_and_reattaches(story_dir: Path):
     app = studio(story_dir)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.go_to("the-nave")
+        app.studio.go_to("the-nave")
         await pilot.press("f9")
         await pilot.pause()
         await pilot.press("escape")
@@ -115,13 +111,13 @@ async def test_jump_and_rename(story_dir: Path):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+t", *"finale", "enter")
         await pilot.pause()
-        assert app.current == "finale"
+        assert app.studio.current == "finale"
         await pilot.press("f2")
         await pilot.pause()
         app.screen.query_one(Input).value = "coda"
         await pilot.press("enter")
         await settle(pilot, app)
-        assert app.current == "coda"
+        assert app.studio.current == "coda"
         assert on_disk(story_dir).scene("the-nave").link_to("coda")
 
 
@@ -145,11 +141,11 @@ async def test_world_screen_edits_lore_and_style(story_dir: Path):
 
 @pytest.mark.asyncio
 async def test_expand_without_a_model_says_so(story_dir: Path):
-    app = studio(story_dir)
-    async with app.run_test(size=(100, 30)) as pilot:
+    app, notes = studio(story_dir), Notes()
+    async with app.run_test(size=(100, 30), message_hook=notes) as pilot:
         await pilot.press("ctrl+g")
         await pilot.pause()
-        assert any("no text model" in n.message for n in app._notifications)
+        assert notes.any("no text model")
 
 
 @pytest.mark.asyncio
@@ -186,7 +182,7 @@ async def test_quit_with_unsaveable_changes_asks_first(story_dir: Path):
         (story_dir / "scenes" / "start.yaml").write_text("id: start\ntitle: Theirs\n")
         await pilot.press(*"Mine.")
         await settle(pilot, app)
-        assert app.session.dirty
+        assert app.studio.session.dirty
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert app.is_running and "Quit without saving" in str(app.screen.query_one("#yes").label)

@@ -21,18 +21,11 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
     import textual_image.widget  # noqa: F401
 
     from worldforge.conductor import Session, choose_image_engine, choose_text_engine
-    from worldforge.tui.app import WorldforgeApp
-    from worldforge.tui.recent import remember
+    from worldforge.tui.app import Engines, make_app
 
-    if directory is None:
-        from worldforge.tui.picker import pick_story
+    def engines_for(session: Session) -> Engines:
+        text = choose_text_engine(session.story, text_choice)
+        image = choose_image_engine(session.story, image_choice)
+        return text.engine, image.engine
 
-        directory = pick_story()
-        if directory is None:
-            return
-    session = Session.open(directory)
-    text = choose_text_engine(session.story, text_choice)
-    image = choose_image_engine(session.story, image_choice)
-    app = WorldforgeApp(session, text.engine, image.engine)
-    remember(directory)
-    app.run()
+    make_app(Session.open(directory) if directory else None, engines_for=engines_for).run()

@@ -1,4 +1,4 @@
-"""Messages that carry model work from worker threads up to the app.
+"""Messages that carry model work from worker threads up to the studio screen.
 
 Progress messages replace the previous pending one of their kind (`can_replace`), so a fast
 model never floods the queue: the UI shows the latest state, not every step.
@@ -7,6 +7,8 @@ model never floods the queue: the UI shows the latest state, not every step.
 from __future__ import annotations
 
 from textual.message import Message
+
+from worldforge.core.model import Story
 
 
 class CandidateProgress(Message):
@@ -49,3 +51,23 @@ class EngineStatus(Message):
         self.text = text
         self.ready = ready
         self.failed = failed
+
+
+class Generated(Message):
+    """A job finished: `story` is the worker's copy, holding the new candidates or renders."""
+
+    def __init__(self, story: Story, scene_id: str, label: str, images: list[str] | None = None) -> None:
+        super().__init__()
+        self.story = story
+        self.scene_id = scene_id
+        self.label = label
+        self.images = images or []
+
+
+class WorkFailed(Message):
+    """A job was cancelled or failed; nothing of it is kept."""
+
+    def __init__(self, text: str, severity: str) -> None:
+        super().__init__()
+        self.text = text
+        self.severity = severity

@@ -8,11 +8,19 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from worldforge.prompting.context import ContextReport
+from worldforge.prompting.context import ContextPiece, ContextReport
+from worldforge.tui.widgets.report_table import report_table
+
+COLUMNS = ("kind", "name", "tokens", "status", "why")
+
+
+def _tokens(piece: ContextPiece) -> str | int:
+    return piece.tokens if piece.status == "included" else f"{piece.tokens}/{piece.full_tokens}"
 
 
 class ContextScreen(ModalScreen):
     BINDINGS = [Binding("escape,f3,q", "dismiss", "Close")]
+    DEFAULT_CLASSES = "dialog"
 
     def __init__(self, report: ContextReport, title: str) -> None:
         super().__init__()
@@ -20,8 +28,11 @@ class ContextScreen(ModalScreen):
         self.heading = title
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog-box tall", id="context-box"):
-            yield Label(self.heading, classes="dialog-question")
-            yield Static("\n".join(self.report.lines()), markup=False, id="context-table")
+        report = self.report
+        rows = [(p.kind, p.name, _tokens(p), p.status, p.reason) for p in report.pieces]
+        with VerticalScroll(classes="dialog-box tall wide", id="context-box"):
+            yield Label(self.heading, classes="dialog-question", markup=False)
+            yield Label(report.lines()[0], markup=False, id="context-summary")
+            yield report_table("context-table", COLUMNS, rows)
             yield Label("The text the model reads:", classes="field-label")
-            yield Static(self.report.context, markup=False, id="context-text")
+            yield Static(report.context, markup=False, id="context-text")

@@ -1,10 +1,14 @@
-"""Small modal dialogs; each returns its answer through `dismiss()` (None when cancelled)."""
+"""Small modal dialogs; each returns its answer through `dismiss()` (None when cancelled).
+
+Questions and scene titles are shown as plain text, never as markup: a title the model or
+the writer chose may hold brackets."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -23,7 +27,7 @@ class ConfirmScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self.question, classes="dialog-question")
+            yield Label(self.question, classes="dialog-question", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="error", id="yes")
                 yield Button("Cancel", id="no")
@@ -46,7 +50,7 @@ class AskScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self.question, classes="dialog-question")
+            yield Label(self.question, classes="dialog-question", markup=False)
             yield Input(self.value, placeholder=self.placeholder, id="answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -64,7 +68,7 @@ class PickSceneScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box tall"):
-            yield Label(self.question, classes="dialog-question")
+            yield Label(self.question, classes="dialog-question", markup=False)
             yield Input(placeholder="filter…", id="filter")
             yield OptionList(*self._options(""), id="scenes")
             if self.with_label:
@@ -73,7 +77,7 @@ class PickSceneScreen(Dialog):
     def _options(self, needle: str) -> list[Option]:
         needle = needle.lower()
         return [
-            Option(f"{title}  [dim]({sid})[/]", id=sid)
+            Option(Content.assemble(title, "  ", (f"({sid})", "dim")), id=sid)
             for sid, title in self.scenes
             if needle in title.lower() or needle in sid
         ]

@@ -6,13 +6,16 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
+from worldforge.conductor import picture_prompt
 from worldforge.core.model import Story
-from worldforge.prompting.image_prompt import compose_image_prompt
+from worldforge.engines.image.protocol import ImageEngine
 from worldforge.prompting.presets import load_presets
 from worldforge.tui.screens.dialogs import Dialog
+from worldforge.tui.widgets.report_table import fill_report_table, report_table
 
+PROMPT_COLUMNS = ("tokens", "source", "piece", "")
 INIT_CHOICES = [
     ("text only (no init picture)", ""),
     ("from the parent scene's picture", "parent"),
@@ -39,8 +42,9 @@ class RenderOptionsScreen(Dialog):
         Binding("escape", "dismiss(None)", "Cancel"),
     ]
 
-    def __init__(self, story: Story, scene_id: str, options: dict) -> None:
+    def __init__(self, story: Story, scene_id: str, options: dict, engine: ImageEngine | None = None) -> None:
         super().__init__()
+        self.engine = engine
         self.story = story
         self.scene_id = scene_id
         self.options = dict(options)
@@ -50,7 +54,7 @@ class RenderOptionsScreen(Dialog):
         o = self.options
         init = o.get("init") or ""
         init_kind = init if init in ("", "parent") else "file"
-        with VerticalScroll(classes="dialog-box tall"):
+        with VerticalScroll(classes="dialog-box tall wide"):
             yield Label("Picture options (ctrl+s to keep, Escape to cancel)", classes="dialog-question")
             yield Label("Style preset", classes="field-label")
             yield Select(
@@ -89,6 +93,7 @@ class RenderOptionsScreen(Dialog):
                 id="hide-prompt",
             )
             yield Label("Composed prompt", classes="field-label")
+            yield report_table("prompt-table", PROMPT_COLUMNS, [])
             yield Static("", markup=False, id="prompt-preview")
             yield Button("Use these options", variant="primary", id="apply")
 
@@ -97,9 +102,13 @@ class RenderOptionsScreen(Dialog):
 
     def _preview(self) -> None:
         preset_name = self.query_one("#preset", Select).value
-        preset = self.catalog.presets.get(preset_name) if isinstance(preset_name, str) else None
-        report = compose_image_prompt(self.story, self.story.scene(self.scene_id), preset)
-        self.query_one("#prompt-preview", Static).update("\n".join(report.lines()))
+        preset = preset_name if isinstance(preset_name, str) and preset_name in self.catalog.presets else None
+        report = picture_prompt(self.story, self.scene_id, self.engine, preset)
+        rows = [(p.tokens, p.source, p.text, "kept" if p.kept else "cut") for p in report.pieces]
+        fill_report_table(self.query_one("#prompt-table", DataTable), PROMPT_COLUMNS, rows)
+        # after the table's rows: the token count, what was cut, the prompt and the negative
+        summary = report.lines()[1 + len(report.pieces) :]
+        self.query_one("#prompt-preview", Static).update("\n".join(summary))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "preset":

@@ -53,7 +53,7 @@ class WorldScreen(Screen[bool]):
                 yield Input(self.world.negative_prompt, id="negative_prompt")
             with VerticalScroll(id="lore-side"):
                 yield Label("Lore entries", classes="field-label")
-                yield ListView(*[ListItem(Label(e.id)) for e in self.lore], id="lore-list")
+                yield ListView(*[ListItem(Label(e.id, markup=False)) for e in self.lore], id="lore-list")
                 yield Label("Keys (comma separated)", classes="field-label")
                 yield Input(id="lore-keys")
                 yield Label("Secondary keys (all must also appear)", classes="field-label")
@@ -103,7 +103,7 @@ class WorldScreen(Screen[bool]):
         while new_id in taken:
             new_id, n = f"{base}-{n}", n + 1
         self.lore.append(LoreEntry(id=slugify(new_id), keys=[new_id]))
-        self.query_one("#lore-list", ListView).append(ListItem(Label(new_id)))
+        self.query_one("#lore-list", ListView).append(ListItem(Label(new_id, markup=False)))
         self.selected = len(self.lore) - 1
         self.query_one("#lore-list", ListView).index = self.selected
         self._load_lore()

@@ -1,7 +1,7 @@
 """The candidates panel: continuations streaming in, stacked, one highlighted.
 
 The conductor moves between them (1-9, ↑/↓) and accepts, branches, rejects, edits or revives;
-each of those is a message to the app, which owns the story.
+each of those is a message to the studio screen, which owns the story.
 """
 
 from __future__ import annotations

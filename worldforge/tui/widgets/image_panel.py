@@ -23,7 +23,7 @@ class ImagePanel(Vertical):
         self._image_widget = image_widget
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="image-caption")
+        yield Label("", id="image-caption", markup=False)  # captions hold titles
         yield self._image_widget(id="image-view")
         yield ProgressBar(total=1, show_eta=False, id="render-progress")
 

@@ -1,72 +1,89 @@
 """The scene editor: title and text, with model-written text shown in its own colour.
 
 Which characters the model wrote is kept by `core.authorship` through every edit; this
-widget only paints it. Edits are reported upward (`Edited`); the app decides when to commit.
+widget only paints it. Edits are reported upward (`Edited`); the studio decides when to commit.
 """
 
 from __future__ import annotations
 
 from rich.style import Style
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Input, TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from worldforge.core.authorship import spans_after_edit
 from worldforge.core.model import Scene
 
-MODEL_STYLE = "model-text"
+MODEL_STYLE = Style(color="#c792ea", italic=True)
 
 
-def _row_col(text: str, offset: int) -> tuple[int, int]:
-    row = text.count("\n", 0, offset)
-    col = offset - (text.rfind("\n", 0, offset) + 1)
-    return row, col
+def line_marks(text: str, spans: list[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
+    """Character spans of the whole text as (start, end) columns of each line they touch."""
+    marks: dict[int, list[tuple[int, int]]] = {}
+    offset = 0
+    for row, line in enumerate(text.split("\n")):
+        end_of_line = offset + len(line)
+        for start, end in spans:
+            begin, stop = max(start, offset), min(end, end_of_line)
+            if stop > begin:
+                marks.setdefault(row, []).append((begin - offset, stop - offset))
+        offset = end_of_line + 1
+    return marks
 
 
 class AuthorshipTextArea(TextArea):
-    """A TextArea that highlights character spans written by the model."""
+    """A TextArea that paints the character spans written by the model.
+
+    Painting goes through TextArea's public `get_line` hook (its documented place to stylize
+    a line). The spans follow the writer's edits: whenever they are read or painted after the
+    text changed, they are moved along by `spans_after_edit`.
+    """
 
     def __init__(self, **kwargs) -> None:
-        # set before TextArea's own __init__, which already builds the highlight map
-        self.model_spans: list[tuple[int, int]] = []
-        self._spans_text = ""
         super().__init__(soft_wrap=True, **kwargs)
+        self._spans: list[tuple[int, int]] = []
+        self._spans_text = ""
+        self._marks: dict[int, list[tuple[int, int]]] = {}
+
+    def on_mount(self) -> None:
+        # TextArea paints the cursor line after `get_line`, text colour included: keep only its
+        # background there, so the model's violet shows on the line being written too
+        cursor_line = self.get_component_rich_style("text-area--cursor-line")
         self.register_theme(
-            TextAreaTheme(
-                name="worldforge",
-                syntax_styles={MODEL_STYLE: Style(color="#c792ea", italic=True)},
-            )
+            TextAreaTheme(name="authorship", cursor_line_style=Style(bgcolor=cursor_line.bgcolor))
         )
-        self.theme = "worldforge"
+        self.theme = "authorship"
+
+    @property
+    def model_spans(self) -> list[tuple[int, int]]:
+        text = self.text
+        if text != self._spans_text:
+            self._set_spans(text, spans_after_edit(self._spans_text, self._spans, text))
+        return self._spans
+
+    def _set_spans(self, text: str, spans: list[tuple[int, int]]) -> None:
+        self._spans_text = text
+        self._spans = spans
+        self._marks = line_marks(text, spans)
 
     def load_scene_text(self, text: str, spans: list[tuple[int, int]]) -> None:
-        self.model_spans = list(spans)
-        self._spans_text = text
+        self._set_spans(text, list(spans))
         self.load_text(text)
 
-    def _build_highlight_map(self) -> None:
-        # TextArea calls this after every edit: move the spans along with the text first.
-        text = self.document.text
-        if text != self._spans_text:
-            self.model_spans = spans_after_edit(self._spans_text, self.model_spans, text)
-            self._spans_text = text
-        self._line_cache.clear()
-        highlights = self._highlights
-        highlights.clear()
-        lines = text.split("\n")
-        for start, end in self.model_spans:
-            row, col = _row_col(text, start)
-            end_row, end_col = _row_col(text, end)
-            while row <= end_row and row < len(lines):
-                line = lines[row]
-                stop = end_col if row == end_row else len(line)
-                begin = len(line[:col].encode())
-                finish = len(line[:stop].encode())
-                if finish > begin:
-                    highlights[row].append((begin, finish, MODEL_STYLE))
-                row, col = row + 1, 0
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self.model_spans  # noqa: B018 - brings the spans up to date with the text before painting
+        return super().render_lines(crop)
+
+    def get_line(self, line_index: int) -> Text:
+        line = super().get_line(line_index)
+        for start, end in self._marks.get(line_index, ()):
+            line.stylize(MODEL_STYLE, start, end)
+        return line
 
 
 class SceneEditor(Vertical):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from worldforge.conductor.session import Session
 from worldforge.core.compute import format_flops
 
 
@@ -14,22 +15,23 @@ class StatusBar(Static):
         self._engines: dict[str, str] = {"text": "no text model", "image": "no image model"}
 
     def engine_note(self, kind: str, text: str) -> None:
+        """Remember what an engine last said; shown from the next `show()` on."""
         # "openai-community/gpt2 ready" -> "gpt2 ready": the full id is in every record
         self._engines[kind] = text.rsplit("/", 1)[-1] if "/" in text.split(" ", 1)[0] else text
-        self.show(self.app)
 
-    def show(self, app) -> None:
-        session = app.session
+    def show(
+        self, session: Session, current: str, busy: str | None, flops: float, wh: float, problems: str
+    ) -> None:
+        # a Text, never markup: titles are the model's or the writer's words, brackets and all
         text = Text()
         text.append(f" {session.story.title} ", style="bold reverse")
-        text.append(f" {app.current} ", style="bold")
+        text.append(f" {current} ", style="bold")
         saved = "● unsaved" if session.dirty else "✓ saved"
         text.append(saved, style="yellow" if session.dirty else "green")
-        if app.busy:
-            text.append(f"  ⟳ {app.busy} (Esc cancels)", style="bold magenta")
-        text.append(f" Σ {format_flops(app.spent_flops)} ≈{app.spent_wh:.3f} Wh est.", style="cyan")
+        if busy:
+            text.append(f"  ⟳ {busy} (Esc cancels)", style="bold magenta")
+        text.append(f" Σ {format_flops(flops)} ≈{wh:.3f} Wh est.", style="cyan")
         text.append(f"  ✎ {self._engines['text']}  ◧ {self._engines['image']}", style="dim")
-        problems = app.problems_summary()
         if problems:
             text.append(f"  ⚠ {problems}", style="red")
         self.update(text)

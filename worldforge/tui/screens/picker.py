@@ -1,12 +1,18 @@
-"""Bare `worldforge`: choose a story (recent ones, those under ./stories) or grow a new one from a seed."""
+"""Bare `worldforge`: choose a story (recent ones, those under ./stories) or grow a new one from a seed.
+
+The picker only names a folder (`Chosen`); the app opens it and shows the studio in its place.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -16,10 +22,14 @@ from worldforge.store import StoryFolder
 from worldforge.tui.recent import discover
 
 
-class PickerApp(App[Path]):
-    CSS_PATH = "worldforge.tcss"
-    TITLE = "worldforge — choose a story"
-    BINDINGS = [Binding("escape,ctrl+q", "quit", "Quit")]
+class PickerScreen(Screen):
+    SUB_TITLE = "choose a story"
+    BINDINGS = [Binding("escape", "app.quit", "Quit")]
+
+    class Chosen(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
 
     def __init__(self, base: Path) -> None:
         super().__init__()
@@ -39,15 +49,16 @@ class PickerApp(App[Path]):
         yield Footer()
 
     @staticmethod
-    def _label(path: Path) -> str:
+    def _label(path: Path) -> Content:
         try:
             title = StoryFolder.open(path).story.title
         except StoryError:
             title = "(cannot be loaded)"
-        return f"{title}  [dim]{path}[/]"
+        # a title is plain text, brackets and all, never markup
+        return Content.assemble(title, "  ", (str(path), "dim"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.exit(Path(event.option.id))
+        self.post_message(self.Chosen(Path(event.option.id)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.create()
@@ -63,10 +74,8 @@ class PickerApp(App[Path]):
             self.notify("a folder, a title and a seed are all needed", severity="warning")
             return
         try:
-            self.exit(new_story(self.base / folder, title, seed).root)
+            story = new_story(self.base / folder, title, seed)
         except (StoryError, ValueError) as err:
-            self.notify(str(err), severity="error")
-
-
-def pick_story(base: Path | None = None) -> Path | None:
-    return PickerApp(base or Path.cwd()).run()
+            self.notify(str(err), severity="error", markup=False)
+            return
+        self.post_message(self.Chosen(story.root))

@@ -1,0 +1,38 @@
+"""What the studio tests share: building the app the one way it is built, and reading its notifications."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.message import Message
+from textual.notifications import Notify
+from textual_image.widget import HalfcellImage
+
+from worldforge.conductor.session import Session
+from worldforge.tui.app import WorldforgeApp, make_app
+
+
+def studio(story_dir: Path, text=None, image=None) -> WorldforgeApp:
+    """The studio on `story_dir` with a fixed picture renderer and a quick autosave."""
+    return make_app(Session.open(story_dir), text, image, image_widget=HalfcellImage, autosave_seconds=0.05)
+
+
+class Notes:
+    """A `message_hook` for `run_test` that keeps every notification the app shows."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.messages.append(message.notification.message)
+
+    def any(self, text: str) -> bool:
+        return any(text in m for m in self.messages)
+
+
+async def finish(pilot, app) -> None:
+    """Let workers and the messages they post run out."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.15)

@@ -1,0 +1,370 @@
+"""The studio screen: story map, scene editor, candidates, picture, status — and its keys.
+
+Story edits go through `Session.change` (undoable) and are autosaved after a short pause.
+Model work is owned by a `ModelController`; this screen reacts to what it posts. What the
+graph-edit keys do is in `graph_actions`, what the model keys do in `model_actions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static
+
+from worldforge.conductor.session import Session
+from worldforge.core.authorship import edit_text
+from worldforge.core.checks import check_story
+from worldforge.core.errors import StoryError
+from worldforge.core.graph import GraphError, StoryGraph
+from worldforge.core.model import Scene
+from worldforge.engines.cancel import CancelToken
+from worldforge.engines.image.protocol import ImageEngine
+from worldforge.engines.text.protocol import TextEngine
+from worldforge.tui.messages import CandidateProgress, EngineStatus, Generated, RenderProgress, WorkFailed
+from worldforge.tui.model_controller import ModelController
+from worldforge.tui.screens import graph_actions, model_actions
+from worldforge.tui.screens.dialogs import ConfirmScreen
+from worldforge.tui.widgets.candidates import CandidatesPanel
+from worldforge.tui.widgets.image_panel import ImagePanel
+from worldforge.tui.widgets.scene_editor import SceneEditor
+from worldforge.tui.widgets.status_bar import StatusBar
+from worldforge.tui.widgets.story_map import StoryMap
+
+OFFLINE_BANNER = (
+    "OFFLINE: running on tiny random-weight models — their words and pictures are "
+    "test noise, not art. Get real models with:  worldforge models pull gpt2  "
+    "and  worldforge models pull sd-turbo"
+)
+
+
+class StudioScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+g", "expand", "Expand"),
+        Binding("ctrl+r", "illustrate", "Illustrate"),
+        Binding("ctrl+o", "render_options", "Picture options"),
+        Binding("ctrl+b", "branch", "Branch"),
+        Binding("ctrl+l", "link", "Link"),
+        Binding("ctrl+t", "jump", "Jump"),
+        # priority: the editor and the title field take ctrl+e for "end of line" first
+        Binding("ctrl+e", "world", "World", priority=True),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+z", "undo", "Undo"),
+        Binding("ctrl+y", "redo", "Redo"),
+        Binding("escape", "cancel_work", "Cancel"),
+        Binding("f2", "rename", "Rename id", show=False),
+        Binding("f3", "context", "Context", show=False),
+        Binding("f4", "export", "Export", show=False),
+        Binding("f5", "unlink", "Unlink", show=False),
+        # priority: the editor takes F6 for "select line" first
+        Binding("f6", "reading_path", "Reading path", show=False, priority=True),
+        Binding("f8", "new_scene", "New scene", show=False),
+        Binding("f9", "delete", "Delete scene", show=False),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        text_engine: TextEngine | None,
+        image_engine: ImageEngine | None,
+        image_widget: type[Widget],
+        autosave_seconds: float,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.models = ModelController(self, text_engine, image_engine)
+        self.image_widget = image_widget
+        self.autosave_seconds = autosave_seconds
+        self.current = session.story.meta.start
+        self.sub_title = session.story.title
+        # (scene id, candidate index -> text so far) while an expansion streams
+        self.streaming: tuple[str, dict[int, str]] | None = None
+        self.render_options: dict = {"candidates": 1, "preset": None, "init": None, "hide_prompt": False}
+        self._autosave: Timer | None = None
+        self._problems: tuple[int, str] = (-1, "")
+
+    # -- layout ------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(OFFLINE_BANNER, id="banner")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield StoryMap(id="map")
+                yield ImagePanel(self.image_widget, id="image")
+            with Vertical(id="center"):
+                yield SceneEditor(id="editor")
+                yield CandidatesPanel(id="candidates")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#banner").display = self.models.offline_tiny
+        self.refresh_all()
+        self.query_one("#map", StoryMap).focus()
+        self.call_after_refresh(self.models.load_engines)
+
+    # -- showing the story -----------------------------------------------------------
+    @property
+    def scene(self) -> Scene:
+        return self.session.story.scenes[self.current]
+
+    def refresh_all(self) -> None:
+        if self.current not in self.session.story.scenes:
+            self.current = self.session.story.meta.start
+        self.query_one("#map", StoryMap).show(self.session.graph, self.current)
+        self.query_one("#editor", SceneEditor).show(self.scene)
+        self.show_candidates()
+        self.show_picture()
+        self.refresh_status()
+
+    def show_candidates(self) -> None:
+        streaming = self.streaming[1] if self.streaming and self.streaming[0] == self.current else None
+        self.query_one("#candidates", CandidatesPanel).show(self.scene.candidates, streaming)
+
+    def refresh_status(self) -> None:
+        m = self.models
+        status = self.query_one("#status", StatusBar)
+        status.show(self.session, self.current, m.busy, m.spent_flops, m.spent_wh, self.problems_summary())
+
+    def show_picture(self) -> None:
+        scene = self.scene
+        panel = self.query_one("#image", ImagePanel)
+        if scene.image is None:
+            panel.show(None, "no picture yet: ctrl+r illustrates this scene")
+            return
+        caption = scene.image_title or scene.title
+        credit = self.credit_for(scene.image)
+        try:
+            png = self.session.folder.read_image(scene.image)
+            panel.show(png, f"“{caption}” · {credit}" if credit else f"“{caption}”")
+        except StoryError as err:
+            panel.show(None, f"missing picture: {err.message}")
+        except OSError as err:  # PIL's UnidentifiedImageError is an OSError
+            panel.show(None, f"unreadable picture {scene.image}: {err}")
+
+    def credit_for(self, image: str) -> str:
+        render = next((r for r in self.scene.renders if r.image == image), None)
+        record = next((p for p in self.scene.provenance if render and p.id == render.provenance), None)
+        if record is None:
+            return ""
+        noise = " (test noise)" if record.test_model else ""
+        return f"{record.model}{noise}"
+
+    def go_to(self, scene_id: str) -> None:
+        self.current = scene_id
+        self.refresh_all()
+
+    @on(StoryMap.SceneChosen)
+    def _chosen(self, event: StoryMap.SceneChosen) -> None:
+        self.go_to(event.scene_id)
+        self.query_one("#editor", SceneEditor).text_area.focus()
+
+    def problems_summary(self) -> str:
+        if self._problems[0] == self.session.revision:
+            return self._problems[1]
+        problems = check_story(self.session.graph)
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = sum(p.severity == "warning" for p in problems)
+        summary = f"{errors} errors, {warnings} warnings" if errors or warnings else ""
+        self._problems = (self.session.revision, summary)
+        return summary
+
+    # -- editing -------------------------------------------------------------------
+    @on(SceneEditor.Edited)
+    def _edited(self, event: SceneEditor.Edited) -> None:
+        scene = self.session.story.scenes.get(event.scene_id)
+        if scene is None or (scene.text == event.text and scene.title == event.title):
+            return
+        title_changed = scene.title != event.title and event.title.strip()
+        try:
+            with self.session.change("Edit scene", coalesce=("edit", event.scene_id)):
+                if event.text != scene.text:
+                    edit_text(scene, event.text)
+                    scene.model_spans = event.spans
+                if title_changed:
+                    scene.title = event.title.strip()
+        except ValueError as err:
+            self.notify(str(err), severity="error", markup=False)
+            return
+        if title_changed:
+            self.query_one("#map", StoryMap).show(self.session.graph, self.current)
+        self.changed(refresh=False)
+
+    def changed(self, refresh: bool = True) -> None:
+        """After any story edit: redraw (unless the editor itself is the source) and autosave soon."""
+        if refresh:
+            self.refresh_all()
+        else:
+            self.refresh_status()
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = self.set_timer(self.autosave_seconds, self.autosave)
+
+    def autosave(self) -> None:
+        try:
+            written = self.session.save()
+        except (StoryError, OSError) as err:
+            self.notify(f"not saved: {err}", severity="error", timeout=10, markup=False)
+            return
+        if written:
+            self.refresh_status()
+
+    def edit(self, label: str, fn: Callable[[StoryGraph], object]) -> object:
+        """Run one undoable story edit; a refused edit becomes a notification."""
+        try:
+            with self.session.change(label) as graph:
+                result = fn(graph)
+        except (GraphError, ValueError, IndexError) as err:
+            self.notify(str(err), severity="error", markup=False)
+            return None
+        self.changed()
+        return result
+
+    def action_undo(self) -> None:
+        label = self.session.undo()
+        self.notify(f"undid: {label}" if label else "nothing to undo")
+        if label:
+            self.changed()
+
+    def action_redo(self) -> None:
+        label = self.session.redo()
+        self.notify(f"redid: {label}" if label else "nothing to redo")
+        if label:
+            self.changed()
+
+    def action_save(self) -> None:
+        self.autosave()
+        self.notify("saved" if not self.session.dirty else "not saved", timeout=2)
+
+    # -- graph keys (graph_actions) ---------------------------------------------------
+    def action_branch(self) -> None:
+        graph_actions.branch(self)
+
+    def action_new_scene(self) -> None:
+        graph_actions.new_scene(self)
+
+    def action_link(self) -> None:
+        graph_actions.link(self)
+
+    def action_unlink(self) -> None:
+        graph_actions.unlink(self)
+
+    def action_jump(self) -> None:
+        graph_actions.jump(self)
+
+    def action_rename(self) -> None:
+        graph_actions.rename(self)
+
+    def action_delete(self) -> None:
+        graph_actions.delete(self)
+
+    def action_reading_path(self) -> None:
+        graph_actions.reading_path(self)
+
+    def action_export(self) -> None:
+        graph_actions.export(self)
+
+    def action_world(self) -> None:
+        graph_actions.world(self)
+
+    # -- model keys (model_actions) and what the controller posts ------------------------
+    def action_expand(self) -> None:
+        model_actions.expand(self)
+
+    def action_illustrate(self) -> None:
+        model_actions.illustrate(self)
+
+    def action_render_options(self) -> None:
+        model_actions.render_options(self)
+
+    def action_context(self) -> None:
+        model_actions.context(self)
+
+    def on_candidates_panel_act(self, event: CandidatesPanel.Act) -> None:
+        model_actions.act_on_candidate(self, event)
+
+    def begin(self, what: str, kind: str) -> CancelToken | None:
+        cancel = self.models.begin(what, kind)
+        if cancel is not None:
+            self.refresh_bindings()
+            self.refresh_status()
+        return cancel
+
+    def _end(self) -> None:
+        self.models.end()
+        self.streaming = None
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape cancels only while a job runs; otherwise it is not shown and not taken
+        return self.models.busy is not None if action == "cancel_work" else True
+
+    def action_cancel_work(self) -> None:
+        self.models.cancel()
+        self.notify(f"cancelling {self.models.busy}…", timeout=2)
+
+    def on_engine_status(self, event: EngineStatus) -> None:
+        self.models.engine_status(event)
+        if event.failed:
+            self.notify(event.text, severity="error", timeout=10, markup=False)
+        self.query_one("#status", StatusBar).engine_note(event.kind, event.text)
+        self.refresh_status()
+
+    def on_candidate_progress(self, event: CandidateProgress) -> None:
+        if self.streaming is None or self.streaming[0] != event.scene_id:
+            return
+        texts = {**self.streaming[1], **event.texts}
+        self.streaming = (event.scene_id, texts)
+        if self.current == event.scene_id:
+            self.query_one("#candidates", CandidatesPanel).stream(texts)
+
+    def on_render_progress(self, event: RenderProgress) -> None:
+        if event.scene_id != self.current:
+            return
+        count = int(self.render_options.get("candidates") or 1)
+        panel = self.query_one("#image", ImagePanel)
+        panel.progress(event.candidate, count, event.step, event.total, event.preview)
+
+    def on_work_failed(self, event: WorkFailed) -> None:
+        self._end()
+        self.notify(event.text, severity=event.severity, timeout=6, markup=False)
+        self.refresh_all()
+
+    def on_generated(self, event: Generated) -> None:
+        self._end()
+        model_actions.merge_results(self, event)
+
+    # -- the app around the screen -------------------------------------------------------
+    def system_commands(self) -> Iterator[SystemCommand]:
+        """Every key of the studio, by name, for the command palette."""
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                yield SystemCommand(
+                    binding.description, binding.key, getattr(self, f"action_{binding.action}")
+                )
+
+    def quit(self) -> None:
+        """Stop the model, save, and leave; if the story cannot be saved, ask first."""
+        self.models.cancel()
+        self.autosave()
+        if not self.session.dirty:
+            self.app.exit()
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.app.exit()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "The story could not be saved (see the message). Quit anyway and lose the unsaved changes?",
+                "Quit without saving",
+            ),
+            confirmed,
+        )
