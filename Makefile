@@ -34,3 +34,4 @@ test: $(STAMP) $(JS_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy

@@ -95,7 +95,9 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context) -> None:
     """worldforge: draft illustrated, branching stories with generative models."""
     if ctx.invoked_subcommand is None:
-        ctx.invoke(ctx.command.get_command(ctx, "open"))
+        studio = LazyGroup.get_command(cli, ctx, "open")
+        if studio is not None:
+            ctx.invoke(studio)
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -10,10 +12,11 @@ from worldforge.conductor import Session, link_scenes
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import GraphError, StoryGraph
 
+T = TypeVar("T")
 STORY = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 
 
-def _edit(directory: Path, label: str, fn) -> object:
+def _edit(directory: Path, label: str, fn: Callable[[StoryGraph], T]) -> T:
     session = Session.open(directory)
     try:
         with session.change(label) as graph:

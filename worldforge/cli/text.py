@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import click
 
 from worldforge.cli.engines import announced
-from worldforge.conductor.engines import BACKENDS, choose_text_engine
+from worldforge.conductor.engines import BACKENDS, Backend, choose_text_engine
+
+if TYPE_CHECKING:
+    from rich.live import Live
 
 engine_option = click.option(
     "--engine",
@@ -62,7 +66,7 @@ def expand(
     settings = text_settings(
         story, candidates=candidates, seed=seed, max_new_tokens=max_tokens, stop=stop, temperature=temperature
     )
-    engine = announced(choose_text_engine(story, engine_choice, backend))
+    engine = announced(choose_text_engine(story, engine_choice, cast(Backend, backend)))
     engine.load(progress=lambda msg: click.echo(msg + "…", err=True))
     with _Stream(settings.candidates) as stream:
         expansion = run_expand(story, scene_id, engine, settings, on_token=stream.on_token)
@@ -93,7 +97,7 @@ class _Stream:
 
     def __init__(self, count: int):
         self.texts = [""] * count
-        self.live = None
+        self.live: Live | None = None
         self.tty = sys.stdout.isatty()
 
     def __enter__(self):

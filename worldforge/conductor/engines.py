@@ -28,7 +28,14 @@ from worldforge.engines.text.registry import text_engine
 Engine = TypeVar("Engine", TextEngine, ImageEngine)
 Origin = Literal["asked", "story", "default", "fallback"]
 
-__all__ = ["BACKENDS", "SCHEDULER_NAMES", "EngineChoice", "choose_image_engine", "choose_text_engine"]
+__all__ = [
+    "BACKENDS",
+    "SCHEDULER_NAMES",
+    "Backend",
+    "EngineChoice",
+    "choose_image_engine",
+    "choose_text_engine",
+]
 
 _NOISE = {"text": "its text is noise, not writing", "image": "its pictures are noise"}
 

@@ -176,7 +176,8 @@ class StoryGraph:
         """One path from the start to `scene_id` (shortest), or just the scene if unreachable."""
         start = self.story.meta.start
         try:
-            return nx.shortest_path(self.g, start, scene_id)
+            path: list[str] = nx.shortest_path(self.g, start, scene_id)
+            return path
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return [scene_id]
 
@@ -246,4 +247,5 @@ class StoryGraph:
         start = self.story.meta.start
         if start not in self.g:
             return set()
-        return {start} | nx.descendants(self.g, start)
+        below: set[str] = nx.descendants(self.g, start)
+        return {start} | below

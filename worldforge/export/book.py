@@ -247,8 +247,8 @@ def build_book(
                 choices.append(Choice(label, link.to, numbers[link.to]))
         else:
             nxt = scenes[n].id if n < len(scenes) else None
-            link = scene.link_to(nxt) if nxt else None
-            choices = [Choice(link.label, link.to, n + 1)] if link and link.label else []
+            next_link = scene.link_to(nxt) if nxt else None
+            choices = [Choice(next_link.label, next_link.to, n + 1)] if next_link and next_link.label else []
         chapters.append(
             Chapter(
                 number=n,

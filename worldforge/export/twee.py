@@ -189,7 +189,7 @@ def export_twee(story: Story) -> str:
     places = auto_positions(story)
     meta = story.meta
     title = " ".join(meta.title.split()) or "Untitled"
-    data = {"ifid": meta.ifid, "format": FORMAT, "format-version": FORMAT_VERSION}
+    data: dict[str, str | int] = {"ifid": meta.ifid, "format": FORMAT, "format-version": FORMAT_VERSION}
     if meta.start in names:
         data["start"] = names[meta.start]
     data["zoom"] = 1

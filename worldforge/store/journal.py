@@ -135,7 +135,7 @@ def _read_manifest(root: Path, journal: Path) -> list[dict[str, str]]:
     path = journal / MANIFEST
     try:
         manifest = json.loads(path.read_bytes())
-        ops = manifest["ops"]
+        ops: list[dict[str, str]] = manifest["ops"]
         valid = manifest["format"] == FORMAT and all(_valid_op(root, op) for op in ops)
     except (OSError, ValueError, KeyError, TypeError):
         valid = False

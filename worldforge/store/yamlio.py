@@ -36,12 +36,12 @@ def parse_yaml(data: bytes, path: Path) -> tuple[Any, yaml.Node | None]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line: int | None = data[: exc.start].count(b"\n") + 1
         raise StoryError(f"not valid UTF-8 (byte {exc.start})", path, line) from None
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1 if event.start_mark else None
                 raise StoryError("YAML anchors and aliases are not allowed in story files", path, line)
         node = yaml.compose(text, Loader=_Loader)
         value = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
@@ -98,7 +98,7 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-def _represent_tuple(dumper: yaml.SafeDumper, value: tuple) -> yaml.SequenceNode:
+def _represent_tuple(dumper: yaml.SafeDumper, value: tuple[object, ...]) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", list(value), flow_style=True)
 
 

@@ -7,6 +7,7 @@ model never floods the queue: the UI shows the latest state, not every step.
 from __future__ import annotations
 
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
 from worldforge.core.model import Story
 
@@ -67,7 +68,7 @@ class Generated(Message):
 class WorkFailed(Message):
     """A job was cancelled or failed; nothing of it is kept."""
 
-    def __init__(self, text: str, severity: str) -> None:
+    def __init__(self, text: str, severity: SeverityLevel) -> None:
         super().__init__()
         self.text = text
         self.severity = severity

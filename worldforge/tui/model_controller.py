@@ -11,7 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
+from textual.message import Message
 from textual.widget import Widget
 
 from worldforge.core.model import Provenance, Story
@@ -27,6 +29,7 @@ from worldforge.tui.messages import (
     WorkFailed,
 )
 
+EngineT = TypeVar("EngineT", TextEngine, ImageEngine)
 PREVIEW_INTERVAL = 0.05  # seconds between progress messages of steps without a preview
 
 
@@ -63,7 +66,7 @@ class ModelController:
             name = engine.label or engine.model_id
             post(EngineStatus(kind, f"loading {name}…"))
             try:
-                engine.load(lambda text, kind=kind: post(EngineStatus(kind, text)))
+                engine.load(partial(_say, post, kind))
             except Exception as err:  # a model that fails to load must not take the app down
                 post(EngineStatus(kind, f"{kind} model failed: {err}", failed=True))
                 continue
@@ -125,7 +128,9 @@ class ModelController:
             self.host.post_message(CandidateProgress(scene_id, dict(texts)))
 
         def job() -> Generated:
-            expand(story, scene_id, self.text_engine, settings, on_token=on_token, cancel=cancel)
+            expand(
+                story, scene_id, _needed(self.text_engine, "text"), settings, on_token=on_token, cancel=cancel
+            )
             return Generated(story, scene_id, "Expand")
 
         self._report("expansion", job)
@@ -157,7 +162,7 @@ class ModelController:
             batch = render(
                 folder,
                 scene_id,
-                self.image_engine,
+                _needed(self.image_engine, "image"),
                 settings,
                 preset=options.get("preset"),
                 init=options.get("init"),
@@ -178,3 +183,14 @@ class ModelController:
         except Exception as err:  # a failed job is reported, never fatal to the studio
             message = WorkFailed(f"{what} failed: {err}", "error")
         self.host.post_message(message)
+
+
+def _say(post: Callable[[Message], bool], kind: str, text: str) -> None:
+    post(EngineStatus(kind, text))
+
+
+def _needed(engine: EngineT | None, kind: str) -> EngineT:
+    """The engine a job claimed in `begin` (which refuses jobs without one)."""
+    if engine is None:
+        raise RuntimeError(f"no {kind} model configured")
+    return engine

@@ -46,7 +46,10 @@ def illustrate(studio: StudioScreen) -> None:
         return
     options = dict(studio.render_options)
     story = studio.session.story
-    settings = image_settings(story, studio.models.image_engine, options, init=bool(options.get("init")))
+    engine = studio.models.image_engine
+    if engine is None:  # begin() refuses a job without an engine
+        return
+    settings = image_settings(story, engine, options, init=bool(options.get("init")))
     studio.models.render(studio.session.snapshot(), studio.current, settings, options, cancel)
 
 

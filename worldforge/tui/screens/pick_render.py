@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from worldforge.core.model import Render
 from worldforge.store import StoryFolder
 from worldforge.tui.screens.dialogs import Dialog
+from worldforge.tui.widgets.image_panel import image_view
 
 
 class PickRenderScreen(Dialog):
@@ -40,7 +41,7 @@ class PickRenderScreen(Dialog):
 
     def _preview(self, index: int) -> None:
         png = self.folder.read_image(self.renders[index].image)
-        self.query_one("#render-preview").image = PILImage.open(io.BytesIO(png))
+        image_view(self.query_one("#render-preview")).image = PILImage.open(io.BytesIO(png))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._preview(event.option_index)

@@ -58,7 +58,8 @@ class PickerScreen(Screen):
         return Content.assemble(title, "  ", (str(path), "dim"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.post_message(self.Chosen(Path(event.option.id)))
+        if event.option.id is not None:
+            self.post_message(self.Chosen(Path(event.option.id)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.create()

@@ -122,7 +122,9 @@ class RenderOptionsScreen(Dialog):
         value = self.query_one
         preset = value("#preset", Select).value
         init_kind = value("#init", Select).value
-        init = {"": None, "parent": "parent"}.get(init_kind, value("#init-file", Input).value.strip() or None)
+        init: str | None = value("#init-file", Input).value.strip() or None
+        if init_kind in ("", "parent"):
+            init = init_kind or None
         size = _size(value("#size", Input).value)
         try:
             strength = float(value("#strength", Input).value or 0.6)

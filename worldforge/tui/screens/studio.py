@@ -8,6 +8,7 @@ graph-edit keys do is in `graph_actions`, what the model keys do in `model_actio
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -36,6 +37,8 @@ from worldforge.tui.widgets.image_panel import ImagePanel
 from worldforge.tui.widgets.scene_editor import SceneEditor
 from worldforge.tui.widgets.status_bar import StatusBar
 from worldforge.tui.widgets.story_map import StoryMap
+
+T = TypeVar("T")
 
 OFFLINE_BANNER = (
     "OFFLINE: running on tiny random-weight models — their words and pictures are "
@@ -215,7 +218,7 @@ class StudioScreen(Screen):
         if written:
             self.refresh_status()
 
-    def edit(self, label: str, fn: Callable[[StoryGraph], object]) -> object:
+    def edit(self, label: str, fn: Callable[[StoryGraph], T]) -> T | None:
         """Run one undoable story edit; a refused edit becomes a notification."""
         try:
             with self.session.change(label) as graph:

@@ -7,12 +7,21 @@ terminal; tests pass a fixed renderer), so this module never probes the terminal
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, cast
 
 from PIL import Image as PILImage
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Label, ProgressBar
+
+if TYPE_CHECKING:
+    from textual_image.widget import BaseImage
+
+
+def image_view(widget: Widget) -> BaseImage:
+    """A textual-image widget found by query (its module is imported only by the app)."""
+    return cast("BaseImage", widget)
 
 
 class ImagePanel(Vertical):
@@ -28,8 +37,8 @@ class ImagePanel(Vertical):
         yield ProgressBar(total=1, show_eta=False, id="render-progress")
 
     @property
-    def view(self) -> Widget:
-        return self.query_one("#image-view")
+    def view(self) -> BaseImage:
+        return image_view(self.query_one("#image-view"))
 
     def show(self, png: bytes | None, caption: str) -> None:
         self.view.image = PILImage.open(io.BytesIO(png)) if png else None
