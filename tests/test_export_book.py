@@ -114,7 +114,7 @@ def test_missing_start_is_a_clear_error(folder, tmp_path):
     story.meta.start = "gone"
     from worldforge.store import StoryFolder
 
-    broken = StoryFolder(tmp_path, story, {}, {})
+    broken = StoryFolder(tmp_path, story)
     with pytest.raises(StoryError, match="start scene 'gone' does not exist"):
         build_book(broken)
 

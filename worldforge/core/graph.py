@@ -7,7 +7,7 @@ from them on construction and updated by every edit made through this class.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -47,6 +47,15 @@ class StoryGraph:
             for link in scene.links:
                 if link.to in story.scenes:
                     self.g.add_edge(scene.id, link.to, label=link.label)
+
+    def resync(self, scene_ids: Iterable[str]) -> None:
+        """Bring the choices of these scenes back in step with their links (after an undo
+        replaced them); the set of scenes must be unchanged, else build a new graph."""
+        for sid in scene_ids:
+            self.g.remove_edges_from(list(self.g.out_edges(sid)))
+            for link in self._need(sid).links:
+                if link.to in self.story.scenes:
+                    self.g.add_edge(sid, link.to, label=link.label)
 
     # -- ids ---------------------------------------------------------------
     def new_id(self, title: str) -> str:
@@ -146,13 +155,14 @@ class StoryGraph:
             raise GraphError(f"a scene with id {new!r} already exists")
         renamed = scene.model_copy(update={"id": new})
         Scene.model_validate(renamed.model_dump())
+        parents = self.parents(old)
         self.story.scenes = {
             (new if sid == old else sid): (renamed if sid == old else s)
             for sid, s in self.story.scenes.items()
         }
-        for s in self.story.scenes.values():
-            if s.link_to(old):
-                s.links = [Link(to=new if x.to == old else x.to, label=x.label) for x in s.links]
+        for parent in parents:
+            s = self.story.scenes[new if parent == old else parent]
+            s.links = [Link(to=new if x.to == old else x.to, label=x.label) for x in s.links]
         meta = self.story.meta
         if meta.start == old:
             meta.start = new
@@ -167,7 +177,12 @@ class StoryGraph:
 
     # -- reading -----------------------------------------------------------
     def parents(self, scene_id: str) -> list[str]:
-        return [p for p in self.story.scenes if self.story.scenes[p].link_to(scene_id)]
+        """The scenes with a choice leading here, in story order."""
+        found = list(self.g.predecessors(scene_id)) if scene_id in self.g else []
+        if len(found) > 1:
+            order = {sid: i for i, sid in enumerate(self.story.scenes)}
+            found.sort(key=order.__getitem__)
+        return found
 
     def children(self, scene_id: str) -> list[str]:
         return [link.to for link in self._need(scene_id).links if link.to in self.story.scenes]

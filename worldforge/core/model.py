@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -24,6 +24,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class Frozen(BaseModel):
+    """Base for the records a scene holds in its lists (links, candidates, renders,
+    provenance): never changed in place, only replaced, so a scene's state (see
+    `scene_state`) sees every change by reference."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 def _check_id(value: str) -> str:
     if not SCENE_ID.match(value):
         raise ValueError(
@@ -33,7 +41,7 @@ def _check_id(value: str) -> str:
     return value
 
 
-class Link(Strict):
+class Link(Frozen):
     """A choice leading from one scene to another."""
 
     to: str
@@ -42,7 +50,7 @@ class Link(Strict):
     _check_to = field_validator("to")(_check_id)
 
 
-class Provenance(Strict):
+class Provenance(Frozen):
     """How one piece of text or one picture was made: enough to credit it and re-run it."""
 
     id: str
@@ -65,7 +73,7 @@ class Provenance(Strict):
     test_model: bool = False
 
 
-class TextCandidate(Strict):
+class TextCandidate(Frozen):
     """A continuation the model proposed for a scene; kept even when rejected."""
 
     text: str
@@ -73,7 +81,7 @@ class TextCandidate(Strict):
     status: Literal["pending", "accepted", "rejected", "branched"] = "pending"
 
 
-class Render(Strict):
+class Render(Frozen):
     """One rendered picture of a scene, stored content-addressed in images/."""
 
     image: str
@@ -220,6 +228,30 @@ class StoryMeta(Strict):
         return value.upper()
 
     _check_start = field_validator("start")(_check_id)
+
+
+SceneState = tuple[object, ...]
+_SCENE_FIELDS = tuple(Scene.model_fields)
+_LIST_FIELDS = frozenset(n for n, info in Scene.model_fields.items() if get_origin(info.annotation) is list)
+
+
+def scene_state(scene: Scene) -> SceneState:
+    """A scene's field values by reference, lists as tuples: equal states are equal scenes.
+
+    Taking it costs a few microseconds and no copy (strings are immutable and the records in
+    the lists are frozen), so undo and saving can tell what changed in a story of thousands
+    of scenes without serialising or copying any of it."""
+    values = scene.__dict__
+    return tuple(tuple(values[n]) if n in _LIST_FIELDS else values[n] for n in _SCENE_FIELDS)
+
+
+def scene_from_state(state: SceneState) -> Scene:
+    """The scene a state was taken of (its values were validated when they were set)."""
+    values: dict[str, Any] = {
+        n: list(v) if n in _LIST_FIELDS else v  # type: ignore[call-overload]
+        for n, v in zip(_SCENE_FIELDS, state, strict=True)
+    }
+    return Scene.model_construct(_fields_set=set(values), **values)
 
 
 class Story:

@@ -9,11 +9,13 @@ since it was read; the folder's lock (store/writers.py) makes that check and the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import os
+from collections.abc import Collection, Mapping
+from contextlib import nullcontext
 from pathlib import Path
 
 from worldforge.core.errors import StoryError
-from worldforge.core.model import SCHEMA_VERSION, Scene, Story, StoryMeta
+from worldforge.core.model import SCHEMA_VERSION, Scene, SceneState, Story, StoryMeta, scene_state
 from worldforge.store.atomic import remove_stale_temps, write_atomic
 from worldforge.store.journal import JOURNAL, commit, committed, recover
 from worldforge.store.migrate import migrate
@@ -51,16 +53,33 @@ def dump_meta(meta: StoryMeta) -> bytes:
     return f"schema_version: {SCHEMA_VERSION}\n{body}".encode()
 
 
-class StoryFolder:
-    """A loaded story and the folder it lives in."""
+def scene_file(scene_id: str) -> str:
+    return f"{SCENES_DIR}/{scene_id}.yaml"
 
-    def __init__(self, root: Path, story: Story, canonical: dict[str, bytes], on_disk: dict[str, bytes]):
+
+class StoryFolder:
+    """A loaded story and the folder it lives in.
+
+    What changed since the last load or save is told by scene states (`core.scene_state`,
+    a comparison by reference), so only changed scenes are ever serialised: an autosave
+    after one typed letter in a story of thousands of scenes dumps and writes one file."""
+
+    def __init__(
+        self,
+        root: Path,
+        story: Story,
+        meta_written: bytes | None = None,
+        states: dict[str, SceneState] | None = None,
+        on_disk: dict[str, bytes] | None = None,
+    ):
         self.root = root
         self.story = story
-        # relative path -> canonical dump of what is there (decides what changed)
-        self._written = canonical
+        # the canonical dump of story.yaml as read or written (None: never written)
+        self._meta_written = meta_written
+        # scene file -> the scene's state as read or written (decides what changed)
+        self._states = states or {}
         # relative path -> the exact bytes we read or wrote (detects edits by others)
-        self._on_disk = on_disk
+        self._on_disk = on_disk or {}
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -91,46 +110,52 @@ class StoryFolder:
         story_path = root / STORY_FILE
         if not story_path.is_file():
             raise _not_a_story(root)
-        written: dict[str, bytes] = {}
+        states: dict[str, SceneState] = {}
         on_disk: dict[str, bytes] = {}
 
         raw = _read_limited(story_path)
         on_disk[STORY_FILE] = raw
-        value, node = parse_yaml(raw, story_path)
+        parsed = parse_yaml(raw, story_path)
+        value = parsed.value
         if isinstance(value, dict):
             value = migrate(value, story_path)
             value.pop("schema_version")
-        meta = validate(StoryMeta, value, node, story_path)
+        meta = validate(StoryMeta, parsed, story_path, value)
         # a story written by hand without an IFID gets one now; it must be saved, or every
         # load would make up another (Twee, EPUB and gamebook numbering depend on it)
-        written[STORY_FILE] = dump_meta(meta) if "ifid" in value else b""
+        meta_written = dump_meta(meta) if "ifid" in value else b""
 
         scenes: dict[str, Scene] = {}
         scene_dir = root / SCENES_DIR
-        files = sorted(scene_dir.iterdir()) if scene_dir.is_dir() else []
-        for path in files:
-            if path.name.startswith("."):
+        # every picture path is images/<file> (the model checks it) and is resolved again
+        # when read, so the folders are checked here once, not each picture
+        for folder in (scene_dir, root / IMAGES_DIR):
+            if folder.exists() and not inside(root, folder):
+                raise StoryError(f"{folder.name}/ points outside the story folder", folder)
+        with os.scandir(scene_dir) if scene_dir.is_dir() else nullcontext([]) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        for entry in entries:
+            path = scene_dir / entry.name
+            if entry.name.startswith("."):
                 continue
-            if path.suffix != ".yaml" or not path.is_file():
+            if not entry.name.endswith(".yaml") or not entry.is_file():
                 raise StoryError("unexpected entry in scenes/: scene files are <id>.yaml", path)
-            if not inside(root, path):
+            # scandir knows links without a system call: only a linked file needs resolving
+            if entry.is_symlink() and not inside(root, path):
                 raise StoryError("scene file points outside the story folder", path)
             raw = _read_limited(path)
             on_disk[f"{SCENES_DIR}/{path.name}"] = raw
-            value, node = parse_yaml(raw, path)
-            scene = validate(Scene, value, node, path)
+            parsed = parse_yaml(raw, path)
+            scene = validate(Scene, parsed, path)
             if scene.id != path.stem:
                 if (scene_dir / f"{scene.id}.yaml").exists():
                     message = f"duplicate scene id {scene.id!r}: scenes/{scene.id}.yaml has it too"
                 else:
                     message = f"file declares id {scene.id!r}; the file name must be <id>.yaml"
-                raise StoryError(message, path, line_of(node, ("id",)))
-            for image in [scene.image, *(r.image for r in scene.renders)]:
-                if image and not inside(root, root / image):
-                    raise StoryError(f"image {image!r} points outside the story folder", path)
+                raise StoryError(message, path, line_of(parsed.node, ("id",)))
             scenes[scene.id] = scene
-            written[f"{SCENES_DIR}/{path.name}"] = dump_model(scene)
-        return cls(root, Story(meta, scenes), written, on_disk)
+            states[f"{SCENES_DIR}/{path.name}"] = scene_state(scene)
+        return cls(root, Story(meta, scenes), meta_written, states, on_disk)
 
     @classmethod
     def create(cls, root: Path | str, story: Story, images: Mapping[str, Path] | None = None) -> StoryFolder:
@@ -143,7 +168,7 @@ class StoryFolder:
             raise StoryError(f"a story already exists here; refusing to overwrite {STORY_FILE}", root)
         if root.exists() and not root.is_dir():
             raise StoryError("exists and is not a folder", root)
-        folder = cls(root, story, {}, {})
+        folder = cls(root, story)
         root.mkdir(parents=True, exist_ok=True)
         if not (root / ".gitignore").exists():
             write_atomic(root / ".gitignore", GITIGNORE)
@@ -155,30 +180,50 @@ class StoryFolder:
     def snapshot(self) -> StoryFolder:
         """A read-only copy of the story in this folder, for work in another thread (export):
         later edits do not reach it, and it never saves."""
-        return _Snapshot(self.root, self.story.copy(), {}, {})
+        return _Snapshot(self.root, self.story.copy())
 
     # -- saving --------------------------------------------------------------
     def pending(self) -> dict[str, bytes | None]:
         """Files a save would write (bytes) or delete (None)."""
-        wanted = {STORY_FILE: dump_meta(self.story.meta)}
+        return self._pending()[0]
+
+    def _pending(self) -> tuple[dict[str, bytes | None], dict[str, SceneState]]:
+        """The files to write or delete, and the states of the scenes written."""
+        changes: dict[str, bytes | None] = {}
+        meta = dump_meta(self.story.meta)
+        if meta != self._meta_written:
+            changes[STORY_FILE] = meta
+        states: dict[str, SceneState] = {}
+        known = 0
         for scene in self.story.scenes.values():
-            wanted[f"{SCENES_DIR}/{scene.id}.yaml"] = dump_model(scene)
-        changes: dict[str, bytes | None] = {
-            rel: data for rel, data in wanted.items() if self._written.get(rel) != data
-        }
-        for rel in self._written:
-            if rel not in wanted:
-                changes[rel] = None
-        return changes
+            rel, state = scene_file(scene.id), scene_state(scene)
+            before = self._states.get(rel)
+            known += before is not None
+            if before != state:
+                changes[rel], states[rel] = dump_model(scene), state
+        if known != len(self._states):  # files of scenes that are no longer in the story
+            here = {scene_file(sid) for sid in self.story.scenes}
+            changes.update(dict.fromkeys((rel for rel in self._states if rel not in here), None))
+        return changes, states
 
     @property
     def dirty(self) -> bool:
         return bool(self.pending())
 
+    def changed(self, scene_ids: Collection[str]) -> bool:
+        """Would a save write story.yaml or one of these scenes (changed, added or deleted)?"""
+        if dump_meta(self.story.meta) != self._meta_written:
+            return True
+        for sid in scene_ids:
+            scene, saved = self.story.scenes.get(sid), self._states.get(scene_file(sid))
+            if (None if scene is None else scene_state(scene)) != saved:
+                return True
+        return False
+
     def save(self) -> list[str]:
         """Write what changed (new and changed scenes, story.yaml, deletions) as one
         transaction; returns the files written or deleted."""
-        changes = self.pending()
+        changes, states = self._pending()
         if not changes:
             return []
         order = sorted(changes, key=lambda rel: (changes[rel] is None, rel == STORY_FILE, rel))
@@ -192,9 +237,13 @@ class StoryFolder:
         for rel in order:
             data = changes[rel]
             if data is None:
-                del self._written[rel], self._on_disk[rel]
+                del self._states[rel], self._on_disk[rel]
+                continue
+            self._on_disk[rel] = data
+            if rel == STORY_FILE:
+                self._meta_written = data
             else:
-                self._written[rel] = self._on_disk[rel] = data
+                self._states[rel] = states[rel]
         return order
 
     def _guard_unchanged_on_disk(self, rel: str) -> None:

@@ -7,6 +7,8 @@ as `|` block scalars, no flow style, `\n` line endings, so saves diff cleanly.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,8 +24,20 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 T = TypeVar("T", bound=BaseModel)
 
 
-def parse_yaml(data: bytes, path: Path) -> tuple[Any, yaml.Node | None]:
-    """Bytes of one YAML file -> (plain data, node tree for line numbers)."""
+@dataclass
+class Parsed:
+    """One YAML file's plain data; its node tree (for line numbers) only when an error needs it."""
+
+    value: Any
+    text: str
+
+    @cached_property
+    def node(self) -> yaml.Node | None:
+        return yaml.compose(self.text, Loader=_Loader)
+
+
+def parse_yaml(data: bytes, path: Path) -> Parsed:
+    """Bytes of one YAML file -> its data (a story of thousands of scenes parses each file once)."""
     if len(data) > MAX_FILE_BYTES:
         raise StoryError(
             f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}. Is this really a story file?",
@@ -39,11 +53,12 @@ def parse_yaml(data: bytes, path: Path) -> tuple[Any, yaml.Node | None]:
         line: int | None = data[: exc.start].count(b"\n") + 1
         raise StoryError(f"not valid UTF-8 (byte {exc.start})", path, line) from None
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + 1 if event.start_mark else None
-                raise StoryError("YAML anchors and aliases are not allowed in story files", path, line)
-        node = yaml.compose(text, Loader=_Loader)
+        # anchors and aliases need & and *: only files with one of them are looked at closely
+        if "&" in text or "*" in text:
+            for event in yaml.parse(text, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise StoryError("YAML anchors and aliases are not allowed in story files", path, line)
         value = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -51,7 +66,7 @@ def parse_yaml(data: bytes, path: Path) -> tuple[Any, yaml.Node | None]:
         raise StoryError(f"malformed YAML: {exc.problem or exc.context}", path, line) from None
     except yaml.YAMLError as exc:
         raise StoryError(f"malformed YAML: {exc}", path) from None
-    return value, node
+    return Parsed(value, text)
 
 
 def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
@@ -72,7 +87,9 @@ def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def validate(model: type[T], value: Any, node: yaml.Node | None, path: Path) -> T:
+def validate(model: type[T], parsed: Parsed, path: Path, value: Any = None) -> T:
+    """`parsed` as a `model` (or `value`, the parsed data after a migration)."""
+    value = parsed.value if value is None else value
     if not isinstance(value, dict):
         raise StoryError(f"expected a mapping of keys, found {type(value).__name__}", path, 1)
     try:
@@ -86,7 +103,7 @@ def validate(model: type[T], value: Any, node: yaml.Node | None, path: Path) -> 
             message = "unknown key (typo? a newer worldforge?)"
         more = len(exc.errors()) - 1
         suffix = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
-        raise StoryError(f"{where}: {message}{suffix}", path, line_of(node, loc)) from None
+        raise StoryError(f"{where}: {message}{suffix}", path, line_of(parsed.node, loc)) from None
 
 
 class _Dumper(yaml.SafeDumper):
