@@ -276,9 +276,11 @@ class Story:
             raise KeyError(f"no scene {scene_id!r} in story {self.title!r}") from None
 
     def copy(self) -> Story:
+        """An independent copy: scenes are rebuilt from their states (their records are frozen,
+        so sharing them is safe), which is many times cheaper than a deep copy."""
         return Story(
             self.meta.model_copy(deep=True),
-            {sid: s.model_copy(deep=True) for sid, s in self.scenes.items()},
+            {sid: scene_from_state(scene_state(s)) for sid, s in self.scenes.items()},
         )
 
     def __eq__(self, other: object) -> bool:
