@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Collection, Mapping
-from contextlib import nullcontext
 from pathlib import Path
 
 from worldforge.core.errors import StoryError
@@ -132,8 +131,10 @@ class StoryFolder:
         for folder in (scene_dir, root / IMAGES_DIR):
             if folder.exists() and not inside(root, folder):
                 raise StoryError(f"{folder.name}/ points outside the story folder", folder)
-        with os.scandir(scene_dir) if scene_dir.is_dir() else nullcontext([]) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
+        entries: list[os.DirEntry[str]] = []
+        if scene_dir.is_dir():
+            with os.scandir(scene_dir) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
         for entry in entries:
             path = scene_dir / entry.name
             if entry.name.startswith("."):
