@@ -5,8 +5,11 @@ Builds synthetic stories of 100, 1,000 and 5,000 scenes (a branching chain, a fe
 saves each with StoryFolder.create, reopens it, and times only the export functions on the
 loaded story: building the book plus rendering HTML (in memory) or writing EPUB (to disk).
 
-Prints seconds per 1,000 scenes and the growth factor against the smallest story, measured
-in the same run. Target: linear growth, at most 10 s per 1,000 scenes for HTML.
+Prints CPU seconds per 1,000 scenes and the growth factor against the smallest story,
+measured in the same run. Each timing starts with the CPU caches evicted (bench/coldcache.py),
+as a user's one export does: timed hot, the small story stays in the cache between runs and
+every larger size looks super-linear (the "hot" column shows how much). Target: linear
+growth, at most 10 s per 1,000 scenes for HTML.
 
     python bench/export.py [--sizes 100,1000,5000]
 """
@@ -22,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from coldcache import cold_seconds  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from worldforge.core.model import Link, Provenance, Render, Scene, Story, StoryMeta  # noqa: E402
@@ -108,24 +112,31 @@ def main() -> None:
         for size in sizes:
             folder = synthetic_story(Path(tmp) / f"story-{size}", size)
             out = Path(tmp) / f"book-{size}.epub"
-            html_s = timed(lambda folder=folder: render_html(build_book(folder, gamebook=True)))
-            epub_s = timed(lambda folder=folder, out=out: write_epub(build_book(folder, gamebook=True), out))
-            twee_s = timed(lambda folder=folder: export_twee(folder.story))
-            rows.append((size, html_s, epub_s, twee_s))
+            html_s = cold_seconds(lambda folder=folder: render_html(build_book(folder, gamebook=True)))
+            hot_s = min(
+                timed(lambda folder=folder: render_html(build_book(folder, gamebook=True))) for _ in range(3)
+            )
+            epub_s = cold_seconds(
+                lambda folder=folder, out=out: write_epub(build_book(folder, gamebook=True), out)
+            )
+            twee_s = cold_seconds(lambda folder=folder: export_twee(folder.story))
+            rows.append((size, html_s, epub_s, twee_s, hot_s))
     base = rows[0]
     print(
-        f"{'scenes':>7} {'html s':>8} {'s/1k':>6} {'growth':>7} {'epub s':>8} {'s/1k':>6} {'growth':>7}"
-        f" {'twee s':>7} {'s/1k':>6}"
+        f"{'scenes':>7} {'html s':>8} {'s/1k':>6} {'growth':>7} {'hot':>6} {'epub s':>8} {'s/1k':>6}"
+        f" {'growth':>7} {'twee s':>7} {'s/1k':>6}"
     )
-    for size, html_s, epub_s, twee_s in rows:
+    for size, html_s, epub_s, twee_s, hot_s in rows:
         scale = size / base[0]
         print(
-            f"{size:>7} {html_s:>8.2f} {1000 * html_s / size:>6.2f} {html_s / base[1] / scale:>7.2f}"
-            f" {epub_s:>8.2f} {1000 * epub_s / size:>6.2f} {epub_s / base[2] / scale:>7.2f}"
-            f" {twee_s:>7.2f} {1000 * twee_s / size:>6.2f}"
+            f"{size:>7} {html_s:>8.3f} {1000 * html_s / size:>6.2f} {html_s / base[1] / scale:>7.2f}"
+            f" {hot_s / base[4] / scale:>6.2f}"
+            f" {epub_s:>8.3f} {1000 * epub_s / size:>6.2f} {epub_s / base[2] / scale:>7.2f}"
+            f" {twee_s:>7.3f} {1000 * twee_s / size:>6.2f}"
         )
-    print("growth: time ratio to the smallest story divided by the size ratio (1.00 = linear)")
-    worst = max(1000 * html_s / size for size, html_s, _, _ in rows)
+    print("growth: time ratio to the smallest story divided by the size ratio (1.00 = linear);")
+    print("hot: the same for HTML timed again and again with the story still in the CPU caches")
+    worst = max(1000 * row[1] / row[0] for row in rows)
     verdict = "ok" if worst <= 10 else "TOO SLOW"
     print(f"HTML: {worst:.2f} s per 1,000 scenes at worst (target <= 10): {verdict}")
 
