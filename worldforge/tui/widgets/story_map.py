@@ -5,8 +5,8 @@ being drawn twice; scenes the start cannot reach are listed under their own head
 
 The tree's shape (`StoryGraph.tree`) is cheap to compute even for thousands of scenes; what
 costs is a widget node per line. So nodes are made lazily: a node's children when it is
-opened, the path to the current scene, and at first as many levels as fit in a few hundred
-lines (a small story opens fully). A title edit relabels that scene's nodes; a graph edit
+opened, the way to the current scene, and at first as many whole levels as fit in a couple
+of hundred lines (a small story opens fully). A title edit relabels that scene's nodes; a graph edit
 rebuilds only the part that is open.
 """
 
@@ -21,7 +21,7 @@ from textual.widgets.tree import TreeNode
 
 from worldforge.core.graph import StoryGraph, TreeStep
 
-OPEN_AT_FIRST = 300  # lines opened before the writer opens any: all of a small story
+OPEN_AT_FIRST = 200  # lines shown open before the writer opens any: all of a small story
 STRAYS = -1  # the step index standing for the "unreachable" heading
 
 
@@ -47,7 +47,6 @@ class StoryMap(Tree[str]):
         self._step_of: dict[int, int] = {}  # node id -> step, for the nodes made so far
         self._node_at: dict[int, TreeNode[str]] = {}  # step -> node, for the nodes made so far
         self._made: dict[str, list[int]] = {}  # scene id -> its steps that have nodes
-        self._open: set[str] | None = None  # scenes open before a rebuild, opened again after
 
     # -- the whole map ---------------------------------------------------------------------
     def show(self, graph: StoryGraph, current: str | None) -> None:
@@ -76,30 +75,25 @@ class StoryMap(Tree[str]):
         self.root.expand()
         self.select(current)
 
+    def _key(self, step: int) -> str:
+        """What stays open across rebuilds: a scene's one full step, by id ("" the heading)."""
+        return self._steps[step].scene_id if step != STRAYS else ""
+
     def _open_scenes(self) -> set[str]:
-        """The scenes (and the heading, as "") whose nodes are open now."""
-        return {
-            self._steps[step].scene_id if step != STRAYS else ""
-            for step, node in self._node_at.items()
-            if node.is_expanded
-        }
+        return {self._key(step) for step, node in self._node_at.items() if node.is_expanded}
 
     def _first_view(self) -> set[str]:
-        """Open level after level while the lines fit in OPEN_AT_FIRST."""
-        roots = [node for node in self.root.children]
-        lines = len(roots)
+        """Open whole levels, from the top, while their lines fit in OPEN_AT_FIRST."""
+        level = [self._step_of[node.id] for node in self.root.children]
+        lines = len(level)
         opened: set[str] = set()
-        queue = deque(self._step_of[node.id] for node in roots)
-        while queue:
-            step = queue.popleft()
-            below = self._below.get(step, [])
-            if not below:
-                continue
-            if lines + len(below) > OPEN_AT_FIRST:
+        while level:
+            below = [b for step in level for b in self._below.get(step, [])]
+            if not below or lines + len(below) > OPEN_AT_FIRST:
                 break
+            opened.update(self._key(step) for step in level if self._below.get(step))
             lines += len(below)
-            opened.add(self._steps[step].scene_id if step != STRAYS else "")
-            queue.extend(below)
+            level = below
         return opened
 
     def _reopen(self, scenes: set[str]) -> None:
@@ -108,19 +102,17 @@ class StoryMap(Tree[str]):
         while queue:
             node = queue.popleft()
             step = self._step_of[node.id]
-            key = self._steps[step].scene_id if step != STRAYS else ""
-            if key in scenes and self._below.get(step):
+            if self._key(step) in scenes and self._below.get(step):
                 self._expand(node)
                 queue.extend(node.children)
 
     # -- nodes ---------------------------------------------------------------------------
-    def _add(self, under: TreeNode[str], step: int) -> TreeNode[str]:
+    def _add(self, under: TreeNode[str], step: int) -> None:
         s = self._steps[step]
         node = under.add(self._label(step), data=s.scene_id, allow_expand=s.children > 0)
         self._step_of[node.id] = step
         self._node_at[step] = node
         self._made.setdefault(s.scene_id, []).append(step)
-        return node
 
     def _expand(self, node: TreeNode[str]) -> None:
         """Open a node, making its children first if they are not made yet."""
@@ -163,7 +155,8 @@ class StoryMap(Tree[str]):
             self._node_at[step].set_label(self._label(step))
 
     def select(self, current: str | None) -> None:
-        """Make `current` the scene in bold under the cursor, opening the way to it."""
+        """Make `current` the scene in bold under the cursor, opening the way to it (not the
+        scene's own node: the writer may have closed it)."""
         previous, self._current = self._current, current
         if previous != current:
             for scene_id in (previous, current):
@@ -178,10 +171,8 @@ class StoryMap(Tree[str]):
         top = self._steps[way[-1]]
         if not top.reachable:
             self._expand(self._node_at[STRAYS])
-        for on_way in reversed(way):
-            node = self._node_at[on_way]
-            if self._below.get(on_way):
-                self._expand(node)
+        for on_way in reversed(way[1:]):
+            self._expand(self._node_at[on_way])
         self.last_line  # noqa: B018 - lays the lines out, so the node knows its line
         self.move_cursor(self._node_at[step])
 
