@@ -126,7 +126,7 @@ class StudioScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#banner").display = self.models.offline_tiny or bool(self.engine_warnings)
-        self.show_scene()
+        self._show_panels()
         self.query_one("#map", StoryMap).focus()
         # the first frame shows the scene; the map, the status and the checks follow it
         self.call_after_refresh(self._after_first_frame)
@@ -151,10 +151,13 @@ class StudioScreen(Screen):
 
     def show_scene(self) -> None:
         """Editor, candidates, picture and status for the current scene (the map untouched)."""
+        self._show_panels()
+        self.refresh_status()
+
+    def _show_panels(self) -> None:
         self.query_one("#editor", SceneEditor).show(self.scene)
         self.show_candidates()
         self.show_picture()
-        self.refresh_status()
 
     def show_candidates(self) -> None:
         streaming = self.streaming[1] if self.streaming and self.streaming[0] == self.current else None
