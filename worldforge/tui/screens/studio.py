@@ -81,9 +81,10 @@ class StudioScreen(Screen):
         Binding("f5", "unlink", "Unlink", show=False),
         # priority: the editor takes F6 for "select line" first
         Binding("f6", "reading_path", "Reading path", show=False, priority=True),
-        Binding("f12", "reload", "Reload story from disk", show=False),
         Binding("f8", "new_scene", "New scene", show=False),
         Binding("f9", "delete", "Delete scene", show=False),
+        # not F7: the editor takes that for "select all"
+        Binding("f12", "reload", "Reload story from disk", show=False),
     ]
 
     def __init__(

@@ -165,13 +165,14 @@ class StoryMap(Tree[str]):
         step = self._first.get(current) if current is not None else None
         if step is None:
             return
-        way = [step]
-        while self._steps[way[-1]].parent is not None:
-            way.append(self._steps[way[-1]].parent)  # type: ignore[arg-type]
-        top = self._steps[way[-1]]
-        if not top.reachable:
+        above: list[int] = []  # the steps above this one, nearest first
+        parent = self._steps[step].parent
+        while parent is not None:
+            above.append(parent)
+            parent = self._steps[parent].parent
+        if not self._steps[above[-1] if above else step].reachable:
             self._expand(self._node_at[STRAYS])
-        for on_way in reversed(way[1:]):
+        for on_way in reversed(above):
             self._expand(self._node_at[on_way])
         self.last_line  # noqa: B018 - lays the lines out, so the node knows its line
         self.move_cursor(self._node_at[step])
