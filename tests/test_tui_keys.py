@@ -34,6 +34,7 @@ KEYS: dict[str, type | str] = {
     "f4": ExportScreen,
     "f5": PickSceneScreen,
     "f6": "reading path for the book",
+    "f12": "reloaded the story from disk",
     "f8": AskScreen,
     "f9": ConfirmScreen,
 }

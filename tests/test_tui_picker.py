@@ -12,7 +12,7 @@ from textual_image.widget import HalfcellImage
 from worldforge.conductor.session import Session
 from worldforge.engines.errors import EngineError
 from worldforge.store import StoryFolder
-from worldforge.tui.app import make_app
+from worldforge.tui.app import Engines, make_app
 from worldforge.tui.recent import discover, recent, remember
 from worldforge.tui.screens.picker import PickerScreen
 from worldforge.tui.screens.studio import StudioScreen
@@ -103,7 +103,7 @@ async def choose_mayday(pilot, app) -> None:
 async def test_a_picked_story_gets_its_own_engines(workspace: Path):
     engine = FakeTextEngine()
     app = make_app(
-        None, engines_for=lambda session: (engine, None), image_widget=HalfcellImage, base=workspace
+        None, engines_for=lambda session: Engines(engine), image_widget=HalfcellImage, base=workspace
     )
     async with app.run_test(size=(100, 30)) as pilot:
         await choose_mayday(pilot, app)

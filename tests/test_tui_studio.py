@@ -226,6 +226,7 @@ async def test_every_studio_action_is_in_the_command_palette(story_dir: Path):
             "Rename id",
             "Undo",
             "Redo",
+            "Reload story from disk",
         }
         assert wanted <= titles
         await pilot.press("ctrl+p")

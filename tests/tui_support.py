@@ -9,6 +9,8 @@ from textual.notifications import Notify
 from textual_image.widget import HalfcellImage
 
 from worldforge.conductor.session import Session
+from worldforge.core.model import Link, Scene, Story, StoryMeta
+from worldforge.store import StoryFolder
 from worldforge.tui.app import WorldforgeApp, make_app
 
 
@@ -36,3 +38,14 @@ async def finish(pilot, app) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause(0.15)
+
+
+def tree_story(root: Path, scenes: int) -> Path:
+    """A story of `scenes` scenes t0…: scene i chooses 2i+1 or 2i+2 (a binary tree), written
+    through the store; big enough to show what the studio does with thousands of scenes."""
+    story = Story(StoryMeta(title="Tree", start="t0"), {})
+    for i in range(scenes):
+        links = [Link(to=f"t{k}", label=f"to {k}") for k in (2 * i + 1, 2 * i + 2) if k < scenes]
+        story.scenes[f"t{i}"] = Scene(id=f"t{i}", title=f"Scene {i}", text=f"Text {i}.", links=links)
+    StoryFolder.create(root, story)
+    return root

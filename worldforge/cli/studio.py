@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from worldforge.conductor import Session
+    from worldforge.tui.app import Engines
+
+
+def story_engines(text_choice: str | None, image_choice: str | None) -> Callable[[Session], Engines]:
+    """How the studio picks each story's engines: the conductor's choice, with its reasons for
+    any tiny offline model, which the studio's banner shows."""
+    from worldforge.conductor import choose_image_engine, choose_text_engine
+    from worldforge.tui.app import Engines
+
+    def engines_for(session: Session) -> Engines:
+        text = choose_text_engine(session.story, text_choice)
+        image = choose_image_engine(session.story, image_choice)
+        return Engines(text.engine, image.engine, tuple(w for w in (text.warning, image.warning) if w))
+
+    return engines_for
 
 
 @click.command("open")
@@ -20,12 +40,8 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
     # textual-image asks the terminal about its graphics before the app takes the screen over
     import textual_image.widget  # noqa: F401
 
-    from worldforge.conductor import Session, choose_image_engine, choose_text_engine
-    from worldforge.tui.app import Engines, make_app
+    from worldforge.conductor import Session
+    from worldforge.tui.app import make_app
 
-    def engines_for(session: Session) -> Engines:
-        text = choose_text_engine(session.story, text_choice)
-        image = choose_image_engine(session.story, image_choice)
-        return text.engine, image.engine
-
+    engines_for = story_engines(text_choice, image_choice)
     make_app(Session.open(directory) if directory else None, engines_for=engines_for).run()

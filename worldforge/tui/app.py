@@ -7,8 +7,8 @@ tests inject fake or tiny engines. This module never imports torch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -25,16 +25,24 @@ from worldforge.tui.screens.help import HelpScreen
 from worldforge.tui.screens.picker import PickerScreen
 from worldforge.tui.screens.studio import StudioScreen
 
-Engines = tuple[TextEngine | None, ImageEngine | None]
 AUTOSAVE_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The engines a story opens with, and why a tiny offline model runs among them (one line
+    each, from `EngineChoice.warning`): the studio's offline banner says it."""
+
+    text: TextEngine | None = None
+    image: ImageEngine | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
 class StudioOptions:
     """How stories are opened: which engines (fixed, or chosen per story), picture widget, autosave."""
 
-    text_engine: TextEngine | None = None
-    image_engine: ImageEngine | None = None
+    engines: Engines = field(default_factory=Engines)
     # picks the engines for a story opened from the picker (its own models), instead of the fixed ones
     engines_for: Callable[[Session], Engines] | None = None
     image_widget: type[Widget] | None = None  # textual-image's terminal-probing Image unless given
@@ -57,26 +65,33 @@ class WorldforgeApp(App):
     def get_default_screen(self) -> Screen:
         if self.first_session is None:
             return super().get_default_screen()  # blank, under the picker
-        return self._studio(self.first_session, self.options.text_engine, self.options.image_engine)
+        return self._studio(self.first_session, self.options.engines)
 
     def on_mount(self) -> None:
         if self.first_session is None:
             self.push_screen(PickerScreen(self.options.base or Path.cwd()))
 
-    def _studio(self, session: Session, text: TextEngine | None, image: ImageEngine | None) -> StudioScreen:
+    def _studio(self, session: Session, engines: Engines) -> StudioScreen:
         remember(session.root)
         o = self.options
-        return StudioScreen(session, text, image, o.image_widget or _terminal_image(), o.autosave_seconds)
+        return StudioScreen(
+            session,
+            engines.text,
+            engines.image,
+            o.image_widget or _terminal_image(),
+            o.autosave_seconds,
+            engines.warnings,
+        )
 
     def on_picker_screen_chosen(self, event: PickerScreen.Chosen) -> None:
         o = self.options
         try:
             session = Session.open(event.path)
-            engines = o.engines_for(session) if o.engines_for else (o.text_engine, o.image_engine)
+            engines = o.engines_for(session) if o.engines_for else o.engines
         except StoryError as err:  # a broken story, or its models cannot be had (EngineError)
             self.notify(f"cannot open {event.path}: {err}", severity="error", markup=False)
             return
-        self.switch_screen(self._studio(session, *engines))  # the studio takes the picker's place
+        self.switch_screen(self._studio(session, engines))  # the studio takes the picker's place
 
     @property
     def studio(self) -> StudioScreen | None:
@@ -111,14 +126,19 @@ def make_app(
     text_engine: TextEngine | None = None,
     image_engine: ImageEngine | None = None,
     *,
+    engine_warnings: Sequence[str] = (),
     engines_for: Callable[[Session], Engines] | None = None,
     image_widget: type[Widget] | None = None,
     autosave_seconds: float = AUTOSAVE_SECONDS,
     base: Path | None = None,
 ) -> WorldforgeApp:
-    """The app on `session`'s story, or on the story picker when `session` is None."""
+    """The app on `session`'s story, or on the story picker when `session` is None.
+
+    The engines are the fixed ones given (with `engine_warnings`: why they are tiny offline
+    models), or those `engines_for` chooses for each story opened."""
+    engines = Engines(text_engine, image_engine, tuple(engine_warnings))
     if session is not None and engines_for is not None:
         # chosen now, so a bad engine choice is reported before the app takes the terminal
-        text_engine, image_engine = engines_for(session)
-    options = StudioOptions(text_engine, image_engine, engines_for, image_widget, autosave_seconds, base)
+        engines = engines_for(session)
+    options = StudioOptions(engines, engines_for, image_widget, autosave_seconds, base)
     return WorldforgeApp(session, options)

@@ -72,3 +72,12 @@ class WorkFailed(Message):
         super().__init__()
         self.text = text
         self.severity = severity
+
+
+class ProblemsCounted(Message):
+    """The graph checks' summary for the story as it was at `revision` ("" when clean)."""
+
+    def __init__(self, revision: int, summary: str) -> None:
+        super().__init__()
+        self.revision = revision
+        self.summary = summary

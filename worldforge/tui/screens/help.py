@@ -29,6 +29,7 @@ HELP = """\
 | **F4** | export the storybook (HTML, EPUB, PDF, Twee, Markdown) |
 | **ctrl+z / ctrl+y** | undo / redo story edits (in the editor: undo typing) |
 | **ctrl+s** | save now (the story also saves itself a second after every change) |
+| **F12** | reload the story from disk (after another program changed it) |
 | **ctrl+p** | command palette: every action by name |
 | **ctrl+q** | quit (saves first) |
 

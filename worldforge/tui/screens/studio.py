@@ -7,7 +7,8 @@ graph-edit keys do is in `graph_actions`, what the model keys do in `model_actio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import TypeVar
 
 from textual import on
@@ -21,16 +22,23 @@ from textual.widgets import Footer, Header, Static
 
 from worldforge.conductor.session import Session
 from worldforge.core.authorship import edit_text
-from worldforge.core.checks import check_story
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import GraphError, StoryGraph
 from worldforge.core.model import Scene
 from worldforge.engines.cancel import CancelToken
 from worldforge.engines.image.protocol import ImageEngine
 from worldforge.engines.text.protocol import TextEngine
-from worldforge.tui.messages import CandidateProgress, EngineStatus, Generated, RenderProgress, WorkFailed
+from worldforge.tui.messages import (
+    CandidateProgress,
+    EngineStatus,
+    Generated,
+    ProblemsCounted,
+    RenderProgress,
+    WorkFailed,
+)
 from worldforge.tui.model_controller import ModelController
-from worldforge.tui.screens import graph_actions, model_actions
+from worldforge.tui.problems import Shape, problem_summary, story_shape
+from worldforge.tui.screens import graph_actions, model_actions, save_actions
 from worldforge.tui.screens.dialogs import ConfirmScreen
 from worldforge.tui.widgets.candidates import CandidatesPanel
 from worldforge.tui.widgets.image_panel import ImagePanel
@@ -45,6 +53,12 @@ OFFLINE_BANNER = (
     "test noise, not art. Get real models with:  worldforge models pull gpt2  "
     "and  worldforge models pull sd-turbo"
 )
+CHECK_DELAY = 0.5  # seconds of quiet after an edit before the story's shape is checked again
+
+
+def banner_text(warnings: Sequence[str]) -> str:
+    """The offline banner: why each tiny model runs, when the engines' chooser said so."""
+    return "\n".join(f"OFFLINE: {w}" for w in warnings) if warnings else OFFLINE_BANNER
 
 
 class StudioScreen(Screen):
@@ -69,6 +83,8 @@ class StudioScreen(Screen):
         Binding("f6", "reading_path", "Reading path", show=False, priority=True),
         Binding("f8", "new_scene", "New scene", show=False),
         Binding("f9", "delete", "Delete scene", show=False),
+        # not F7: the editor takes that for "select all"
+        Binding("f12", "reload", "Reload story from disk", show=False),
     ]
 
     def __init__(
@@ -78,10 +94,12 @@ class StudioScreen(Screen):
         image_engine: ImageEngine | None,
         image_widget: type[Widget],
         autosave_seconds: float,
+        engine_warnings: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.session = session
         self.models = ModelController(self, text_engine, image_engine)
+        self.engine_warnings = tuple(engine_warnings)
         self.image_widget = image_widget
         self.autosave_seconds = autosave_seconds
         self.current = session.story.meta.start
@@ -90,12 +108,13 @@ class StudioScreen(Screen):
         self.streaming: tuple[str, dict[int, str]] | None = None
         self.render_options: dict = {"candidates": 1, "preset": None, "init": None, "hide_prompt": False}
         self._autosave: Timer | None = None
-        self._problems: tuple[int, str] = (-1, "")
+        self._checks: Timer | None = None
+        self._problems: tuple[int, str] = (-1, "")  # (revision checked, summary)
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(OFFLINE_BANNER, id="banner")
+        yield Static(banner_text(self.engine_warnings), id="banner", markup=False)
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield StoryMap(id="map")
@@ -107,10 +126,17 @@ class StudioScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#banner").display = self.models.offline_tiny
-        self.refresh_all()
+        self.query_one("#banner").display = self.models.offline_tiny or bool(self.engine_warnings)
+        self._show_panels()
         self.query_one("#map", StoryMap).focus()
-        self.call_after_refresh(self.models.load_engines)
+        # the first frame shows the scene; the map, the status and the checks follow it
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        self.query_one("#map", StoryMap).show(self.session.graph, self.current)
+        self.refresh_status()
+        self.schedule_checks()
+        self.models.load_engines()
 
     # -- showing the story -----------------------------------------------------------
     @property
@@ -118,13 +144,21 @@ class StudioScreen(Screen):
         return self.session.story.scenes[self.current]
 
     def refresh_all(self) -> None:
+        """Redraw after the graph changed: the map's open part, and the current scene."""
         if self.current not in self.session.story.scenes:
             self.current = self.session.story.meta.start
         self.query_one("#map", StoryMap).show(self.session.graph, self.current)
+        self.show_scene()
+
+    def show_scene(self) -> None:
+        """Editor, candidates, picture and status for the current scene (the map untouched)."""
+        self._show_panels()
+        self.refresh_status()
+
+    def _show_panels(self) -> None:
         self.query_one("#editor", SceneEditor).show(self.scene)
         self.show_candidates()
         self.show_picture()
-        self.refresh_status()
 
     def show_candidates(self) -> None:
         streaming = self.streaming[1] if self.streaming and self.streaming[0] == self.current else None
@@ -133,7 +167,7 @@ class StudioScreen(Screen):
     def refresh_status(self) -> None:
         m = self.models
         status = self.query_one("#status", StatusBar)
-        status.show(self.session, self.current, m.busy, m.spent_flops, m.spent_wh, self.problems_summary())
+        status.show(self.session, self.current, m.busy, m.spent_flops, m.spent_wh, self._problems[1])
 
     def show_picture(self) -> None:
         scene = self.scene
@@ -161,22 +195,34 @@ class StudioScreen(Screen):
 
     def go_to(self, scene_id: str) -> None:
         self.current = scene_id
-        self.refresh_all()
+        self.query_one("#map", StoryMap).select(scene_id)
+        self.show_scene()
 
     @on(StoryMap.SceneChosen)
     def _chosen(self, event: StoryMap.SceneChosen) -> None:
         self.go_to(event.scene_id)
         self.query_one("#editor", SceneEditor).text_area.focus()
 
-    def problems_summary(self) -> str:
-        if self._problems[0] == self.session.revision:
-            return self._problems[1]
-        problems = check_story(self.session.graph)
-        errors = sum(p.severity == "error" for p in problems)
-        warnings = sum(p.severity == "warning" for p in problems)
-        summary = f"{errors} errors, {warnings} warnings" if errors or warnings else ""
-        self._problems = (self.session.revision, summary)
-        return summary
+    # -- graph checks, off the edit path (see tui.problems) -------------------------------
+    def schedule_checks(self) -> None:
+        """Count the story's problems once the editing pauses."""
+        if self._checks is not None:
+            self._checks.stop()
+        self._checks = self.set_timer(CHECK_DELAY, self._check)
+
+    def _check(self) -> None:
+        shape, revision = story_shape(self.session.story), self.session.revision
+        self.run_worker(
+            partial(self._count, shape, revision), thread=True, group="checks", exit_on_error=False
+        )
+
+    def _count(self, shape: Shape, revision: int) -> None:
+        self.post_message(ProblemsCounted(revision, problem_summary(shape)))
+
+    def on_problems_counted(self, event: ProblemsCounted) -> None:
+        if event.revision >= self._problems[0]:  # a slow older count never hides a newer one
+            self._problems = (event.revision, event.summary)
+            self.refresh_status()
 
     # -- editing -------------------------------------------------------------------
     @on(SceneEditor.Edited)
@@ -196,7 +242,7 @@ class StudioScreen(Screen):
             self.notify(str(err), severity="error", markup=False)
             return
         if title_changed:
-            self.query_one("#map", StoryMap).show(self.session.graph, self.current)
+            self.query_one("#map", StoryMap).relabel(event.scene_id)
         self.changed(refresh=False)
 
     def changed(self, refresh: bool = True) -> None:
@@ -205,18 +251,16 @@ class StudioScreen(Screen):
             self.refresh_all()
         else:
             self.refresh_status()
+        self.save_soon(self.autosave_seconds)
+        self.schedule_checks()
+
+    def save_soon(self, seconds: float) -> None:
         if self._autosave is not None:
             self._autosave.stop()
-        self._autosave = self.set_timer(self.autosave_seconds, self.autosave)
+        self._autosave = self.set_timer(seconds, self.autosave)
 
     def autosave(self) -> None:
-        try:
-            written = self.session.save()
-        except (StoryError, OSError) as err:
-            self.notify(f"not saved: {err}", severity="error", timeout=10, markup=False)
-            return
-        if written:
-            self.refresh_status()
+        save_actions.autosave(self)
 
     def edit(self, label: str, fn: Callable[[StoryGraph], T]) -> T | None:
         """Run one undoable story edit; a refused edit becomes a notification."""
@@ -244,6 +288,9 @@ class StudioScreen(Screen):
     def action_save(self) -> None:
         self.autosave()
         self.notify("saved" if not self.session.dirty else "not saved", timeout=2)
+
+    def action_reload(self) -> None:
+        save_actions.reload(self)
 
     # -- graph keys (graph_actions) ---------------------------------------------------
     def action_branch(self) -> None:

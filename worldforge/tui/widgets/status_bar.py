@@ -26,8 +26,8 @@ class StatusBar(Static):
         text = Text()
         text.append(f" {session.story.title} ", style="bold reverse")
         text.append(f" {current} ", style="bold")
-        saved = "● unsaved" if session.dirty else "✓ saved"
-        text.append(saved, style="yellow" if session.dirty else "green")
+        dirty = session.dirty  # asked once: it may compare the story with the files
+        text.append("● unsaved" if dirty else "✓ saved", style="yellow" if dirty else "green")
         if busy:
             text.append(f"  ⟳ {busy} (Esc cancels)", style="bold magenta")
         text.append(f" Σ {format_flops(flops)} ≈{wh:.3f} Wh est.", style="cyan")
