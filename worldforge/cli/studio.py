@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,4 +45,9 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
     from worldforge.tui.app import make_app
 
     engines_for = story_engines(text_choice, image_choice)
-    make_app(Session.open(directory) if directory else None, engines_for=engines_for).run()
+    session = Session.open(directory) if directory else None
+    # the story just loaded lives as long as the studio: keep the garbage collector's full
+    # passes from walking its hundred thousand objects again and again (pauses of ~0.1 s
+    # at 5,000 scenes, felt while typing)
+    gc.freeze()
+    make_app(session, engines_for=engines_for).run()

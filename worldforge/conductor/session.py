@@ -205,8 +205,9 @@ class Session:
         """The story as it is now, for a worker thread (export) that must not see later edits."""
         return self.folder.snapshot()
 
-    def save(self) -> list[str]:
-        """Write every change (the whole story is compared: edits made around the session count too)."""
-        written = self.folder.save()
+    def save(self, wait: float | None = None) -> list[str]:
+        """Write every change (the whole story is compared: edits made around the session count
+        too). `wait`: how long another writer's lock may delay the save (then StoryLocked)."""
+        written = self.folder.save(wait)
         self._unsaved.clear()
         return written

@@ -221,14 +221,14 @@ class StoryFolder:
                 return True
         return False
 
-    def save(self) -> list[str]:
+    def save(self, wait: float | None = None) -> list[str]:
         """Write what changed (new and changed scenes, story.yaml, deletions) as one
         transaction; returns the files written or deleted."""
         changes, states = self._pending()
         if not changes:
             return []
         order = sorted(changes, key=lambda rel: (changes[rel] is None, rel == STORY_FILE, rel))
-        with hold(self.root):
+        with hold(self.root, wait=wait):
             recover(self.root)
             for rel in order:
                 self._guard_unchanged_on_disk(rel)
@@ -288,5 +288,5 @@ class StoryFolder:
 
 
 class _Snapshot(StoryFolder):
-    def save(self) -> list[str]:
+    def save(self, wait: float | None = None) -> list[str]:
         raise StoryError("a snapshot of a story is read-only; save the session instead", self.root)

@@ -45,15 +45,17 @@ def _state_folder(root: Path) -> Path:
 
 
 @contextmanager
-def hold(root: Path, *, reading: bool = False) -> Iterator[bool]:
-    """Hold the story folder's lock; yields True. A reader (`reading`) of a folder it may not
-    write reads without the lock, and is told so by a False."""
+def hold(root: Path, *, reading: bool = False, wait: float | None = None) -> Iterator[bool]:
+    """Hold the story folder's lock, waiting at most `wait` seconds (default LOCK_TIMEOUT);
+    yields True. A reader (`reading`) of a folder it may not write reads without the lock, and
+    is told so by a False."""
+    wait = LOCK_TIMEOUT if wait is None else wait
     try:
         lock = FileLock(_state_folder(root) / LOCK_FILE)
-        lock.acquire(timeout=LOCK_TIMEOUT)
+        lock.acquire(timeout=wait)
     except Timeout:
         raise StoryLocked(
-            f"another worldforge has held this story's lock for over {LOCK_TIMEOUT:g} s; "
+            f"another worldforge has held this story's lock for over {wait:g} s; "
             "nothing was written: try again when it is done",
             root / STATE_DIR / LOCK_FILE,
         ) from None

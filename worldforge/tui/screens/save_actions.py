@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from worldforge.tui.screens.studio import StudioScreen
 
 LOCKED_RETRY_SECONDS = 2.0
+AUTOSAVE_LOCK_WAIT = 0.2  # seconds the UI thread may wait for another writer's save to finish
 
 CHANGED_ON_DISK = (
     "Another program changed this story on disk, so your edits were not saved. "
@@ -28,7 +29,8 @@ CHANGED_ON_DISK = (
 
 def autosave(studio: StudioScreen) -> None:
     try:
-        written = studio.session.save()
+        # the UI thread must not wait for another writer: refused at once, retried later
+        written = studio.session.save(wait=AUTOSAVE_LOCK_WAIT)
     except StoryChangedOnDisk:
         studio.notify(CHANGED_ON_DISK, title="Story changed on disk", severity="error", timeout=20)
         return

@@ -232,7 +232,9 @@ class StudioScreen(Screen):
             return
         title_changed = scene.title != event.title and event.title.strip()
         try:
-            with self.session.change("Edit scene", coalesce=("edit", event.scene_id)):
+            with self.session.change(
+                "Edit scene", coalesce=("edit", event.scene_id), touches=[event.scene_id]
+            ):
                 if event.text != scene.text:
                     edit_text(scene, event.text)
                     scene.model_spans = event.spans
