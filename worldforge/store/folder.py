@@ -30,7 +30,14 @@ GITIGNORE = b".worldforge/\n"
 def _read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            # ask for what the file holds, not for a limit-sized buffer: thousands of 1 MiB
+            # allocations cost more than reading thousands of scenes; one byte more tells a
+            # file that grew past the limit, and a file that grew since fstat is read on
+            size = os.fstat(handle.fileno()).st_size
+            want = min(size, limit) + 1
+            data = handle.read(want)
+            if len(data) == want and want <= limit:
+                data += handle.read(limit + 1 - want)
     except OSError as exc:
         raise StoryError(f"cannot read file: {exc.strerror}", path) from None
     return data
