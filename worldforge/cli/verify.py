@@ -1,0 +1,100 @@
+"""`worldforge verify`: check the Content Credentials (C2PA) of every picture under a path.
+
+A picture, a story folder, an exported book folder (HTML, Markdown, Twee) or an EPUB.
+Each picture is valid (signed, unchanged since), tampered (a signature that no longer
+matches, with c2pa's reason) or unsigned. The content hash printed is the picture without
+its manifest: two signings of the same render differ in their signature, not in it.
+"""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from worldforge.core.errors import StoryError
+from worldforge.store.credentials import TAMPERED, UNSIGNED, VALID, Credential, media_type, read_credential
+from worldforge.store.folder import MAX_IMAGE_BYTES
+
+PICTURE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+BOOK_ARCHIVES = {".epub", ".zip"}
+
+
+def _pictures_in_archive(path: Path) -> Iterator[tuple[str, bytes]]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if (
+                    Path(info.filename).suffix.lower() in PICTURE_SUFFIXES
+                    and info.file_size <= MAX_IMAGE_BYTES
+                ):
+                    yield info.filename, archive.read(info)
+    except zipfile.BadZipFile:
+        raise StoryError("not a readable EPUB or zip archive", path) from None
+
+
+def pictures_in(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of every picture at `path`: a file, a folder (recursively) or an EPUB."""
+    if path.is_dir():
+        for file in sorted(path.rglob("*")):
+            hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
+            if file.suffix.lower() in PICTURE_SUFFIXES and file.is_file() and not hidden:
+                yield str(file.relative_to(path)), file.read_bytes()
+    elif path.suffix.lower() in BOOK_ARCHIVES:
+        yield from _pictures_in_archive(path)
+    elif path.suffix.lower() == ".pdf":
+        raise StoryError(
+            "a PDF re-encodes its pictures, so their credentials do not survive in it; "
+            "verify the story folder or the HTML/EPUB export instead",
+            path,
+        )
+    elif path.is_file():
+        data = path.read_bytes()
+        if media_type(data) is None:
+            raise StoryError("not a picture (PNG, JPEG, GIF, WebP), folder or EPUB", path)
+        yield path.name, data
+    else:
+        raise StoryError("no such file or folder", path)
+
+
+def describe(name: str, credential: Credential) -> list[str]:
+    """The lines `verify` prints for one picture."""
+    head = f"{credential.state:<8}  {name}"
+    if credential.state == UNSIGNED:
+        return [f"{head}  (no content credentials)"]
+    parts = [head]
+    if credential.title:
+        parts.append(f'"{credential.title}"')
+    if credential.model:
+        model = credential.model + (f" @ {credential.revision}" if credential.revision else "")
+        parts.append(f"model {model}")
+    if credential.generator:
+        parts.append(f"by {credential.generator}")
+    trust = "trusted" if credential.trusted else "untrusted"
+    parts.append(f"signer {credential.signer or '?'} ({trust})")
+    lines = ["  ".join(parts), f"          content sha256 {credential.content_sha256[:32]}"]
+    lines += [f"          {ingredient}" for ingredient in credential.ingredients]
+    lines += [f"          ✗ {problem}" for problem in credential.problems]
+    return lines
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+def verify(path: Path) -> None:
+    """Check the content credentials of the pictures at PATH. Exit 0 only if all are valid."""
+    counts = {VALID: 0, TAMPERED: 0, UNSIGNED: 0}
+    for name, data in pictures_in(path):
+        credential = read_credential(data)
+        counts[credential.state] += 1
+        for line in describe(name, credential):
+            click.echo(line)
+    total = sum(counts.values())
+    click.echo(
+        f"{total} pictures: {counts[VALID]} valid, {counts[TAMPERED]} tampered, {counts[UNSIGNED]} unsigned"
+        if total
+        else f"no pictures at {path}"
+    )
+    sys.exit(0 if counts[VALID] == total else 1)
