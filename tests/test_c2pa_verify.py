@@ -48,11 +48,12 @@ def test_an_unsigned_picture_fails_verification(tmp_path):
     assert run("verify", str(tmp_path / "missing.png")).exit_code == 2
 
 
-def test_the_pictures_of_an_exported_epub_verify(rendered, tmp_path):
-    book = tmp_path / "lamp.epub"
-    assert run("export", str(rendered.root), "--format", "epub", "-o", str(book)).exit_code == 0
+@pytest.mark.parametrize("fmt", ["epub", "html"])
+def test_the_pictures_of_an_exported_book_verify(rendered, tmp_path, fmt):
+    book = tmp_path / f"lamp.{fmt}"
+    assert run("export", str(rendered.root), "--format", fmt, "-o", str(book)).exit_code == 0
     result = run("verify", str(book))
     assert result.exit_code == 0, result.output
-    assert "valid" in result.output and "model worldforge/tiny-sd" in result.output
+    assert "0 tampered, 0 unsigned" in result.output and "model worldforge/tiny-sd" in result.output
     pdf = run("verify", str(tmp_path / "lamp.pdf"))
     assert pdf.exit_code == 2 and "re-encodes its pictures" in pdf.output

@@ -1,6 +1,7 @@
 """`worldforge verify`: check the Content Credentials (C2PA) of every picture under a path.
 
-A picture, a story folder, an exported book folder (HTML, Markdown, Twee) or an EPUB.
+A picture, a story folder, an exported book (HTML with its pictures inline, an EPUB, a
+Markdown folder).
 Each picture is valid (signed, unchanged since), tampered (a signature that no longer
 matches, with c2pa's reason) or unsigned. The content hash printed is the picture without
 its manifest: two signings of the same render differ in their signature, not in it.
@@ -8,6 +9,9 @@ its manifest: two signings of the same render differ in their signature, not in 
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 import sys
 import zipfile
 from collections.abc import Iterator
@@ -21,6 +25,8 @@ from worldforge.store.folder import MAX_IMAGE_BYTES
 
 PICTURE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 BOOK_ARCHIVES = {".epub", ".zip"}
+PAGES = {".html", ".htm", ".xhtml"}
+DATA_URI = re.compile(rb"data:image/[a-z+.-]+;base64,([A-Za-z0-9+/=\s]+)")
 
 
 def _pictures_in_archive(path: Path) -> Iterator[tuple[str, bytes]]:
@@ -36,13 +42,26 @@ def _pictures_in_archive(path: Path) -> Iterator[tuple[str, bytes]]:
         raise StoryError("not a readable EPUB or zip archive", path) from None
 
 
+def _pictures_in_page(name: str, page: bytes) -> Iterator[tuple[str, bytes]]:
+    for number, match in enumerate(DATA_URI.finditer(page), start=1):
+        try:
+            yield f"{name} picture {number}", base64.b64decode(match.group(1))
+        except binascii.Error:
+            continue
+
+
 def pictures_in(path: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of every picture at `path`: a file, a folder (recursively) or an EPUB."""
+    """(name, bytes) of every picture at `path`: a file, a folder (recursively), an EPUB,
+    or an HTML page's inline (data URI) pictures."""
     if path.is_dir():
         for file in sorted(path.rglob("*")):
             hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
-            if file.suffix.lower() in PICTURE_SUFFIXES and file.is_file() and not hidden:
+            if hidden or not file.is_file():
+                continue
+            if file.suffix.lower() in PICTURE_SUFFIXES:
                 yield str(file.relative_to(path)), file.read_bytes()
+            elif file.suffix.lower() in PAGES:
+                yield from _pictures_in_page(str(file.relative_to(path)), file.read_bytes())
     elif path.suffix.lower() in BOOK_ARCHIVES:
         yield from _pictures_in_archive(path)
     elif path.suffix.lower() == ".pdf":
@@ -51,10 +70,12 @@ def pictures_in(path: Path) -> Iterator[tuple[str, bytes]]:
             "verify the story folder or the HTML/EPUB export instead",
             path,
         )
+    elif path.suffix.lower() in PAGES and path.is_file():
+        yield from _pictures_in_page(path.name, path.read_bytes())
     elif path.is_file():
         data = path.read_bytes()
         if media_type(data) is None:
-            raise StoryError("not a picture (PNG, JPEG, GIF, WebP), folder or EPUB", path)
+            raise StoryError("not a picture (PNG, JPEG, GIF, WebP), HTML page, folder or EPUB", path)
         yield path.name, data
     else:
         raise StoryError("no such file or folder", path)
