@@ -57,3 +57,12 @@ def test_the_pictures_of_an_exported_book_verify(rendered, tmp_path, fmt):
     assert "0 tampered, 0 unsigned" in result.output and "model worldforge/tiny-sd" in result.output
     pdf = run("verify", str(tmp_path / "lamp.pdf"))
     assert pdf.exit_code == 2 and "re-encodes its pictures" in pdf.output
+
+
+def test_the_title_card_of_a_book_without_pictures_is_signed(tmp_path):
+    story = make_story_dir(tmp_path / "bare")
+    book = tmp_path / "bare.epub"
+    assert run("export", str(story), "--format", "epub", "-o", str(book)).exit_code == 0
+    result = run("verify", str(book))
+    assert result.exit_code == 0, result.output
+    assert "1 picture: 1 valid" in result.output and "(title card)" in result.output

@@ -114,7 +114,7 @@ def verify(path: Path) -> None:
             click.echo(line)
     total = sum(counts.values())
     click.echo(
-        f"{total} pictures: {counts[VALID]} valid, {counts[TAMPERED]} tampered, {counts[UNSIGNED]} unsigned"
+        f"{total} picture{'s' * (total != 1)}: {counts[VALID]} valid, {counts[TAMPERED]} tampered, {counts[UNSIGNED]} unsigned"
         if total
         else f"no pictures at {path}"
     )

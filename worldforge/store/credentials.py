@@ -3,7 +3,8 @@
 The PNG text chunks say the same things, but anyone can edit or strip them unnoticed;
 a C2PA manifest is signed over the picture's bytes, so any change to the file shows.
 Each manifest says: created (c2pa.created) by a trained model (IPTC digital source type
-trainedAlgorithmicMedia, or compositeWithTrainedAlgorithmicMedia for a contact sheet),
+trainedAlgorithmicMedia, compositeWithTrainedAlgorithmicMedia for a contact sheet, or
+digitalCreation for the title card a book without pictures gets as its cover),
 generator worldforge and its version, the model id and revision as the software agent,
 the picture's title, and its ingredients (the init picture of an image-to-image render as
 `parentOf`, the candidates of a contact sheet as `componentOf`). Never a prompt: a hidden
@@ -33,6 +34,7 @@ from worldforge.store.png import TRAINED_ALGORITHMIC_MEDIA, without_chunks
 COMPOSITE_WITH_TRAINED_MEDIA = (
     "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
 )
+DIGITAL_CREATION = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCreation"
 PARENT_OF = "parentOf"
 COMPONENT_OF = "componentOf"
 MANIFEST_CHUNK = b"caBX"
