@@ -6,6 +6,7 @@ import io
 
 import c2pa
 import pytest
+from PIL import Image
 
 from tests.image_support import make_story_dir, tiny_settings
 from worldforge.conductor.picture import credited_png, picture_png
@@ -44,6 +45,16 @@ def test_image_to_image_names_the_init_picture_as_parent(folder, tiny_image):
     credential = read_credential(folder.read_image(batch.renders[0].image))
     assert credential.state == VALID
     assert credential.ingredients == (f"parentOf: {batch.init}",)
+
+
+def test_a_picture_file_as_init_is_named_without_its_path(folder, tiny_image, tmp_path):
+    sketch = tmp_path / "private" / "sketch.png"
+    sketch.parent.mkdir()
+    Image.new("RGB", (64, 64), "navy").save(sketch)
+    batch = render(folder, "shore", tiny_image, tiny_settings(strength=0.5), init=str(sketch))
+    data = folder.read_image(batch.renders[0].image)
+    assert read_credential(data).ingredients == ("parentOf: sketch.png",)
+    assert str(sketch.parent) not in manifest_json(data)
 
 
 def test_a_hidden_prompt_stays_out_of_the_manifest(folder, tiny_image):

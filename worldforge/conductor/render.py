@@ -138,7 +138,11 @@ def render(
     records: list[Provenance] = []
     pngs = [picture_png(result) for result in results]
     title = scene.image_title or scene.title or scene_id
-    parents = (Ingredient(init_label, init_bytes, PARENT_OF),) if init_bytes and init_label else ()
+    parents: tuple[Ingredient, ...] = ()
+    if init_bytes and init_label:
+        # a picture file's name, not its path: a path can tell who and where the author is
+        source = init_label if init == PARENT else Path(init_label).name
+        parents = (Ingredient(source, init_bytes, PARENT_OF),)
     signed = [credited_png(result, png, title, parents) for result, png in zip(results, pngs, strict=True)]
     created = now()
     known = {r.image for r in scene.renders}
