@@ -40,6 +40,14 @@ def test_a_rendered_story_verifies_and_a_tampered_copy_is_caught(rendered):
     assert tampered.output.startswith("tampered") and "assertion.dataHash.mismatch" in tampered.output
 
 
+def test_a_signed_picture_copied_over_another_is_caught_by_its_name(rendered):
+    first, second = (rendered.image_path(r.image) for r in rendered.story.scenes["start"].renders)
+    second.write_bytes(first.read_bytes())
+    result = run("verify", str(rendered.root))
+    assert result.exit_code == 1 and "2 valid, 1 tampered" in result.output
+    assert "not the one its name says" in result.output
+
+
 def test_an_unsigned_picture_fails_verification(tmp_path):
     picture = tmp_path / "plain.png"
     Image.new("RGB", (8, 8)).save(picture)

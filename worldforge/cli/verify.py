@@ -4,13 +4,16 @@ A picture, a story folder, an exported book (HTML with its pictures inline, an E
 Markdown folder).
 Each picture is valid (signed, unchanged since), tampered (a signature that no longer
 matches, with c2pa's reason) or unsigned. The content hash printed is the picture without
-its manifest: two signings of the same render differ in their signature, not in it.
+its manifest: two signings of the same render differ in their signature, not in it. A
+story names each picture by that hash, so a validly signed picture copied over another
+one's file is caught too.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import re
 import sys
 import zipfile
@@ -22,10 +25,12 @@ import click
 from worldforge.core.errors import StoryError
 from worldforge.store.credentials import TAMPERED, UNSIGNED, VALID, Credential, media_type, read_credential
 from worldforge.store.folder import MAX_IMAGE_BYTES
+from worldforge.store.paths import IMAGES_DIR, STORY_FILE
 
 PICTURE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 BOOK_ARCHIVES = {".epub", ".zip"}
 PAGES = {".html", ".htm", ".xhtml"}
+CONTENT_NAME = re.compile(r"[0-9a-f]{32}")
 DATA_URI = re.compile(rb"data:image/[a-z+.-]+;base64,([A-Za-z0-9+/=\s]+)")
 
 
@@ -81,6 +86,15 @@ def pictures_in(path: Path) -> Iterator[tuple[str, bytes]]:
         raise StoryError("no such file or folder", path)
 
 
+def check_name(name: str, credential: Credential) -> Credential:
+    """In a story folder: tampered when a picture's name is not its content's hash."""
+    stem = Path(name).stem
+    if CONTENT_NAME.fullmatch(stem) and not credential.content_sha256.startswith(stem):
+        problem = "the picture is not the one its name says (its content hash differs)"
+        return dataclasses.replace(credential, state=TAMPERED, problems=(*credential.problems, problem))
+    return credential
+
+
 def describe(name: str, credential: Credential) -> list[str]:
     """The lines `verify` prints for one picture."""
     head = f"{credential.state:<8}  {name}"
@@ -107,8 +121,11 @@ def describe(name: str, credential: Credential) -> list[str]:
 def verify(path: Path) -> None:
     """Check the content credentials of the pictures at PATH. Exit 0 only if all are valid."""
     counts = {VALID: 0, TAMPERED: 0, UNSIGNED: 0}
+    story = (path / STORY_FILE).is_file()
     for name, data in pictures_in(path):
         credential = read_credential(data)
+        if story and name.startswith(f"{IMAGES_DIR}/"):
+            credential = check_name(name, credential)
         counts[credential.state] += 1
         for line in describe(name, credential):
             click.echo(line)
