@@ -14,6 +14,7 @@ from worldforge.conductor.render import choose, render, render_all, render_order
 from worldforge.core.errors import StoryError
 from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.store import StoryFolder
+from worldforge.store.credentials import content_sha256
 from worldforge.store.png import read_png_metadata
 
 
@@ -29,7 +30,7 @@ def test_render_stores_pictures_and_credits_them_on_the_scene(folder, tiny_image
     assert [r.seed for r in scene.renders] == [7, 8, 9]
     for item, record in zip(scene.renders, scene.provenance, strict=True):
         data = folder.read_image(item.image)
-        assert item.image == f"images/{hashlib.sha256(data).hexdigest()[:32]}.png"
+        assert item.image == f"images/{content_sha256(data)[:32]}.png"  # named before signing
         assert item.provenance == record.id and record.kind == "image"
         assert record.seed == item.seed and record.created and record.wall_s > 0
         assert record.settings["preset"] == "hokusai"

@@ -3,7 +3,8 @@
 Two roots, each overridable so tests and CI never touch a user's real folders:
 
 - config (`WORLDFORGE_CONFIG`, else the platform's user config folder): what the user
-  writes or would back up — their style presets, the list of recently opened stories;
+  writes or would back up — their style presets, the list of recently opened stories,
+  the identity that signs their pictures;
 - home (`WORLDFORGE_HOME`, else the platform's user cache folder): what worldforge can
   build again — the tiny offline models, weights converted for faster backends.
 
@@ -37,6 +38,15 @@ def user_presets_dir() -> Path:
 
 def recent_stories_file() -> Path:
     return config_dir() / "recent.json"
+
+
+def signing_dir() -> Path:
+    """The identity that signs pictures (certificate chain + private key, the key 0600).
+
+    In the config folder because it is the user's, not the story's: a story folder is
+    shared and copied, a private key must never travel with it.
+    """
+    return config_dir() / "signing"
 
 
 def worldforge_home() -> Path:

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "delete": "worldforge.cli.scenes:delete",
     "rename": "worldforge.cli.scenes:rename",
     "path": "worldforge.cli.scenes:reading_path",
+    "verify": "worldforge.cli.verify:verify",
 }
 HELP: dict[str, str] = {
     "new": "Create a story folder from a seed.",
@@ -55,6 +56,7 @@ HELP: dict[str, str] = {
     "delete": "Delete a scene (its links are listed; children re-attached).",
     "rename": "Change a scene's id everywhere.",
     "path": "Set or print the reading path used by the book.",
+    "verify": "Check the signed content credentials (C2PA) of pictures, a story or a book.",
 }
 
 

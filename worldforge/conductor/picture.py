@@ -1,8 +1,9 @@
 """A rendered picture as the file the story keeps: PNG bytes with its provenance inside.
 
-Everything written comes from the engine's record (prompt unless hidden, settings, seed,
-model, license), none of it from when or how fast the picture was made, so re-rendering a
-record gives the same bytes.
+Everything in `picture_png` comes from the engine's record (prompt unless hidden, settings,
+seed, model, license), none of it from when or how fast the picture was made, so
+re-rendering a record gives the same bytes; `credited_png` then signs them (C2PA), the last
+write, which adds the only bytes that differ from one render to the next.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from worldforge import __version__
 from worldforge.engines.image.protocol import ImageResult
 from worldforge.engines.image.schedulers import sampler_name
 from worldforge.engines.record import GenerationRecord
+from worldforge.store.credentials import Ingredient, sign_png
 from worldforge.store.png import a1111_parameters, encode_png, xmp_packet
 
 
@@ -54,3 +56,9 @@ def picture_png(result: ImageResult) -> bytes:
         credit += " - random-weight test model: this picture is noise"
     xmp = xmp_packet(credit, description=prompt, rights=record.license)
     return encode_png(result.image, xmp, file_record(record), a1111_parameters(prompt, negative, fields))
+
+
+def credited_png(result: ImageResult, png: bytes, title: str, parents: tuple[Ingredient, ...] = ()) -> bytes:
+    """`png` signed with a C2PA manifest crediting the model that rendered it (never the prompt)."""
+    record = result.record
+    return sign_png(png, title, model=record.model, revision=record.revision, ingredients=parents)

@@ -2,6 +2,8 @@
 
 The pictures go content-addressed into the story's images/, each with a Render and a
 Provenance record on its scene; several candidates also get a numbered contact sheet.
+Each file is signed (C2PA) last and named by its bytes before signing, so rendering the
+same record again finds the picture it already has.
 Nothing here saves the story except `render_all`, which saves after every scene so an
 interrupted run resumes where it stopped.
 """
@@ -21,7 +23,7 @@ from typing import Any
 from PIL import Image
 
 from worldforge.conductor.grid import contact_sheet
-from worldforge.conductor.picture import picture_png
+from worldforge.conductor.picture import credited_png, picture_png
 from worldforge.conductor.prompts import picture_prompt
 from worldforge.conductor.provenance import now, provenance
 from worldforge.core.errors import StoryError
@@ -30,6 +32,13 @@ from worldforge.core.model import Provenance, Render, Scene, Story
 from worldforge.engines.cancel import CancelToken
 from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSettings, StepCallback
 from worldforge.prompting.image_prompt import PromptReport
+from worldforge.store.credentials import (
+    COMPONENT_OF,
+    COMPOSITE_WITH_TRAINED_MEDIA,
+    PARENT_OF,
+    Ingredient,
+    sign_png,
+)
 from worldforge.store.folder import MAX_IMAGE_BYTES, StoryFolder
 
 PARENT = "parent"
@@ -128,10 +137,17 @@ def render(
     renders: list[Render] = []
     records: list[Provenance] = []
     pngs = [picture_png(result) for result in results]
+    title = scene.image_title or scene.title or scene_id
+    parents: tuple[Ingredient, ...] = ()
+    if init_bytes and init_label:
+        # a picture file's name, not its path: a path can tell who and where the author is
+        source = init_label if init == PARENT else Path(init_label).name
+        parents = (Ingredient(source, init_bytes, PARENT_OF),)
+    signed = [credited_png(result, png, title, parents) for result, png in zip(results, pngs, strict=True)]
     created = now()
     known = {r.image for r in scene.renders}
-    for result, png in zip(results, pngs, strict=True):
-        image = folder.put_image(png)
+    for result, png, file in zip(results, pngs, signed, strict=True):
+        image = folder.put_image(file, content=png)
         record = _provenance(result, png, report.preset, report.prompt, created)
         render_ = Render(image=image, provenance=record.id, seed=result.seed)
         renders.append(render_)
@@ -143,7 +159,14 @@ def render(
     grid = None
     if len(results) > 1:
         credit = f"worldforge contact sheet of {len(results)} candidates for scene {scene_id}"
-        grid = folder.put_image(contact_sheet(pngs, credit, [r.image for r in renders]))
+        sheet = contact_sheet(pngs, credit, [r.image for r in renders])
+        components = [
+            Ingredient(r.image, file, COMPONENT_OF) for r, file in zip(renders, signed, strict=True)
+        ]
+        signed_sheet = sign_png(
+            sheet, f"{title} (contact sheet)", COMPOSITE_WITH_TRAINED_MEDIA, ingredients=components
+        )
+        grid = folder.put_image(signed_sheet, content=sheet)
     return RenderBatch(scene_id, renders, records, report, settings, grid, init_label, results)
 
 

@@ -1,4 +1,8 @@
-"""A title card for books with no picture yet: a cover is required by readers' shelves."""
+"""A title card for books with no picture yet: a cover is required by readers' shelves.
+
+Signed like every picture worldforge writes (Content Credentials), as a digital creation:
+software set the author's title; no model made it.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,15 @@ import textwrap
 
 from PIL import Image, ImageDraw, ImageFont
 
+from worldforge.store.credentials import DIGITAL_CREATION, sign_png
+
 PAPER = (251, 248, 242)
 INK = (31, 29, 26)
 RULE = (190, 175, 150)
 
 
 def title_card(title: str, author: str = "", size: tuple[int, int] = (600, 800)) -> bytes:
-    """A plain PNG cover with the title (and author) set in the middle."""
+    """A plain, signed PNG cover with the title (and author) set in the middle."""
     width, height = size
     image = Image.new("RGB", size, PAPER)
     draw = ImageDraw.Draw(image)
@@ -29,4 +35,4 @@ def title_card(title: str, author: str = "", size: tuple[int, int] = (600, 800))
         draw.text((width // 2, y + 40), author[:40], font=author_font, fill=INK, anchor="mm")
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return sign_png(out.getvalue(), f"{title} (title card)", DIGITAL_CREATION)

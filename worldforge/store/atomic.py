@@ -35,10 +35,14 @@ def write_synced(handle_fd: int, data: bytes, mode: int) -> None:
         os.fsync(handle.fileno())
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync it, rename it over `path`."""
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write to a temp file in the same folder, fsync it, rename it over `path`.
+
+    The file keeps the permissions of the one it replaces unless `mode` is given (a
+    private key: 0600, set before a byte is written).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = mode_of(path)
+    mode = mode_of(path) if mode is None else mode
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
         write_synced(fd, data, mode)

@@ -275,9 +275,13 @@ class StoryFolder:
         )
 
     # -- images --------------------------------------------------------------
-    def put_image(self, data: bytes, suffix: str = ".png") -> str:
-        """Store picture bytes content-addressed; returns the story-relative path."""
-        digest = hashlib.sha256(data).hexdigest()[:32]
+    def put_image(self, data: bytes, suffix: str = ".png", content: bytes | None = None) -> str:
+        """Store picture bytes content-addressed; returns the story-relative path.
+
+        `content` names the file when given: the picture before it was signed, so a signed
+        re-render of the same record lands on the same name (the signature differs each time).
+        """
+        digest = hashlib.sha256(data if content is None else content).hexdigest()[:32]
         rel = f"{IMAGES_DIR}/{digest}{suffix}"
         target = self.root / rel
         if not target.exists():

@@ -9,8 +9,9 @@ Every PNG carries three things, each in the place other software looks for it:
   trainedAlgorithmicMedia, the vocabulary news agencies and C2PA use for generated pictures;
 - `worldforge` (iTXt): worldforge's own JSON record (engine, model, revision, settings, seed,
   versions, device, compute estimate).
-Nothing in the file depends on when or how fast it was made, so the same record re-rendered
-gives the same bytes. Pillow only: no torch here, and `worldforge.store` does not import
+Nothing in these depends on when or how fast it was made, so the same record re-rendered
+gives the same bytes; the C2PA manifest (store.credentials) is added last, in its own
+`caBX` chunk, and only it differs from one signing to the next. Pillow only: no torch here, and `worldforge.store` does not import
 this module, so opening a story never loads Pillow.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -27,6 +29,7 @@ TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trai
 XMP_KEY = "XML:com.adobe.xmp"
 RECORD_KEY = "worldforge"
 PARAMETERS_KEY = "parameters"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _a1111_value(value: Any) -> str:
@@ -97,3 +100,25 @@ def read_png_metadata(data: bytes) -> dict[str, Any]:
     except ValueError:
         record = None
     return {"parameters": text.get(PARAMETERS_KEY), "xmp": text.get(XMP_KEY), "record": record}
+
+
+def without_chunks(data: bytes, kind: bytes) -> bytes:
+    """The PNG with every chunk of type `kind` left out (other bytes untouched).
+
+    Not a PNG, or a chunk list that runs past the end: returned unchanged.
+    """
+    if not data.startswith(PNG_SIGNATURE):
+        return data
+    kept = [PNG_SIGNATURE]
+    at = len(PNG_SIGNATURE)
+    while at < len(data):
+        if at + 8 > len(data):
+            return data
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        end = at + 12 + length
+        if end > len(data):
+            return data
+        if data[at + 4 : at + 8] != kind:
+            kept.append(data[at:end])
+        at = end
+    return b"".join(kept)
