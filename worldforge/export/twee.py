@@ -43,6 +43,10 @@ from worldforge.export.twee_syntax import (
     unescape_content,
 )
 from worldforge.store import StoryFolder
+from worldforge.store.folder import MAX_IMAGE_BYTES
+from worldforge.store.guarded import read_inside, read_regular, resolve_inside
+from worldforge.store.paths import IMAGES_DIR
+from worldforge.store.picture import check_picture
 
 WORLDFORGE_PASSAGE = "StoryWorldforge"
 PRIVATE_TAG = "Twine.private"
@@ -365,6 +369,34 @@ def _scene(
 MAX_TWEE_BYTES = 64 * 1024 * 1024
 
 
+def _pictures(wanted: list[str], images_from: Path, warnings: list[str]) -> dict[str, bytes]:
+    """The pictures found beside the Twee file, each read inside `images_from/images` and
+    checked to be a picture: a Twee file from elsewhere may come with an `images/x.png` that
+    is a symlink to any file the user can read, or is not a picture at all."""
+    found: dict[str, bytes] = {}
+    missing = 0
+    images = images_from / IMAGES_DIR
+    for rel in wanted:
+        path = images_from / rel
+        if not path.exists():
+            missing += 1
+            continue
+        try:
+            resolve_inside(images_from, images, f"{IMAGES_DIR}/ beside the Twee file")
+            data = read_inside(images, path, MAX_IMAGE_BYTES, f"picture {rel}")
+            check_picture(data, path)
+        except StoryError as exc:
+            warnings.append(f"{exc}; not copied")
+            continue
+        found[rel] = data
+    if missing:
+        warnings.append(
+            f"{missing} picture(s) the story refers to are not in {images_from}/images; "
+            "copy them into the story's images/ folder (or pass --images FOLDER)"
+        )
+    return found
+
+
 def import_twee(source: Path, dest: Path, images_from: Path | None = None) -> tuple[StoryFolder, list[str]]:
     """Create a story folder at `dest` from the Twee file `source`.
 
@@ -372,13 +404,7 @@ def import_twee(source: Path, dest: Path, images_from: Path | None = None) -> tu
     default the folder the Twee file is in, where `worldforge export` leaves them) when
     present there; missing ones are reported."""
     try:
-        if source.stat().st_size > MAX_TWEE_BYTES:
-            raise StoryError(
-                f"file is larger than {MAX_TWEE_BYTES // (1024 * 1024)} MiB: not a story", source
-            )
-        text = source.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise StoryError(f"cannot read the Twee file: {exc.strerror}", source) from None
+        text = read_regular(source, MAX_TWEE_BYTES, "the Twee file").decode("utf-8")
     except UnicodeDecodeError:
         raise StoryError("not a UTF-8 text file; Twee files are UTF-8", source) from None
     result = parse_twee(text, str(source))
@@ -386,13 +412,7 @@ def import_twee(source: Path, dest: Path, images_from: Path | None = None) -> tu
     wanted = sorted(
         {img for s in result.story.scenes.values() for img in [s.image, *(r.image for r in s.renders)] if img}
     )
-    found = {rel: images_from / rel for rel in wanted if (images_from / rel).is_file()}
-    missing = len(wanted) - len(found)
+    found = _pictures(wanted, images_from, result.warnings)
     # one transaction: the pictures first, then every scene at once
     folder = StoryFolder.create(dest, result.story, images=found)
-    if missing:
-        result.warnings.append(
-            f"{missing} picture(s) the story refers to are not in {images_from}/images; "
-            "copy them into the story's images/ folder (or pass --images FOLDER)"
-        )
     return folder, result.warnings
