@@ -53,6 +53,14 @@ PRIVATE_TAG = "Twine.private"
 FORMAT, FORMAT_VERSION = "Harlowe", "3.3.9"
 SPECIAL = {"StoryTitle", "StoryData", WORLDFORGE_PASSAGE, "StorySettings", "StoryIncludes"}
 CODE_TAGS = {"script", "stylesheet", PRIVATE_TAG}
+# tags that make a passage something other than a scene in Twine or a story format: code,
+# private, or shown on every turn (Harlowe's header/footer/startup, SugarCube's widget/init)
+RESERVED_TAGS = {
+    *(tag.lower() for tag in CODE_TAGS),
+    *("header", "footer", "startup", "debug-header", "debug-footer", "debug-startup"),
+    *("widget", "init"),
+}
+RESERVED_PREFIX = "scene-"
 VISIBLE = ("title", "text", "tags", "links", "position")
 GRID = 150
 
@@ -152,9 +160,16 @@ def _visible(passage: RawPassage, ids: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _passage_tag(tag: str) -> str:
+    """A scene tag as a passage tag; a reserved one gets a prefix, so that a scene tagged
+    `script` stays a scene (its exact tags travel in StoryWorldforge)."""
+    tag = link_safe(tag, "").replace(" ", "-")
+    reserved = tag.lower() in RESERVED_TAGS or tag.lower().startswith("twine.")
+    return RESERVED_PREFIX + tag if reserved else tag
+
+
 def _scene_passage(scene: Scene, name: str, names: dict[str, str], place: tuple[int, int]) -> str:
-    tags = [link_safe(tag, "").replace(" ", "-") for tag in scene.tags]
-    tags = [tag for tag in tags if tag]
+    tags = [tag for tag in map(_passage_tag, scene.tags) if tag]
     metadata = {"position": _position_text(scene.position or place), "size": "100,100"}
     lines = [format_header(name, tags, metadata)]
     text = scene.text.rstrip()
