@@ -58,12 +58,14 @@ def read_inside(root: Path, path: Path, limit: int, what: str = "file") -> bytes
 
 
 def write_inside(root: Path, rel: str, data: bytes) -> Path:
-    """Write `data` atomically to `root/rel`, refused when a symlinked folder on the way (or
-    the file itself) would carry it out of `root`; returns the path written."""
+    """Write `data` atomically to `root/rel`; returns the path written. Writes never go
+    through a symlink: a linked `images/` could carry a picture out of `root`, or into
+    another folder of it (`scenes/`)."""
     target = root / rel
-    resolve_inside(root, target.parent, f"the folder of {rel}")
+    resolve_inside(root, target, rel)
+    for path in [*reversed(target.relative_to(root).parents[:-1]), target.relative_to(root)]:
+        if (root / path).is_symlink():
+            raise StoryError(f"{path} is a symlink; refusing to write {rel} through it", root / path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.is_symlink():
-        raise StoryError(f"{rel} is a symlink; refusing to write through it", target)
     write_atomic(target, data)
     return target
