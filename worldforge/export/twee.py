@@ -38,6 +38,7 @@ from worldforge.export.twee_syntax import (
     format_header,
     format_link,
     link_safe,
+    load_json,
     parse_passages,
     text_without_links,
     unescape_content,
@@ -127,12 +128,17 @@ def _position_text(position: tuple[int, int]) -> str:
     return f"{position[0]},{position[1]}"
 
 
+MAX_POSITION = 10**9  # far beyond any story map; keeps `1e400` (infinity) out
+
+
 def _parse_position(value: Any) -> tuple[int, int] | None:
     try:
-        x, y = (round(float(part)) for part in str(value).split(","))
+        numbers = [float(part) for part in str(value).split(",")]
     except ValueError:
         return None
-    return x, y
+    if len(numbers) != 2 or not all(abs(n) <= MAX_POSITION for n in numbers):  # NaN fails too
+        return None
+    return round(numbers[0]), round(numbers[1])
 
 
 def _digest(*parts: Any) -> str:
@@ -246,9 +252,9 @@ class TweeImport:
 
 def _json_passage(passage: RawPassage, source: str, warnings: list[str]) -> dict:
     try:
-        value = json.loads(passage.body or "{}")
-    except json.JSONDecodeError as exc:
-        warnings.append(f"{source}:{passage.line}: {passage.name} is not valid JSON ({exc.msg}); ignored")
+        value = load_json(passage.body or "{}")
+    except ValueError as exc:
+        warnings.append(f"{source}:{passage.line}: {passage.name} is not valid JSON ({exc}); ignored")
         return {}
     if not isinstance(value, dict):
         warnings.append(f"{source}:{passage.line}: {passage.name} is not a JSON object; ignored")

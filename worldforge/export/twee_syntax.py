@@ -114,6 +114,19 @@ def _scan(text: str, start: int, stop: str) -> int:
     return len(text)
 
 
+def load_json(text: str) -> Any:
+    """JSON from a Twee file, every failure a ValueError with a short reason: besides bad
+    syntax, nesting deeper than Python recurses and integers longer than it converts."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(exc.msg) from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise ValueError(str(exc).split(";")[0]) from None
+
+
 def parse_header(line: str, number: int) -> RawPassage:
     """One header line (starting with `::`) -> a passage with no content yet."""
     rest = line[2:]
@@ -128,9 +141,9 @@ def parse_header(line: str, number: int) -> RawPassage:
         rest = rest[close + 1 :].lstrip()
     if rest.startswith("{"):
         try:
-            metadata = json.loads(rest)
-        except json.JSONDecodeError as exc:
-            passage.problems.append(f"metadata is not valid JSON ({exc.msg}); ignored")
+            metadata = load_json(rest)
+        except ValueError as exc:
+            passage.problems.append(f"metadata is not valid JSON ({exc}); ignored")
         else:
             if isinstance(metadata, dict):
                 passage.metadata = metadata

@@ -33,6 +33,17 @@ def _read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     return read_regular(path, limit)
 
 
+def _within_limit(data: bytes, rel: str) -> bytes:
+    """A file is saved only when loading will accept it (an import could bring a summary of
+    megabytes, and the story would then never open again)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise StoryError(
+            f"{rel} would be {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}: nothing was saved "
+            "(shorten the longest texts of the story or of this scene)"
+        )
+    return data
+
+
 def _not_a_story(root: Path) -> StoryError:
     return StoryError(f"no {STORY_FILE} here: not a worldforge story folder", root)
 
@@ -186,7 +197,7 @@ class StoryFolder:
         changes: dict[str, bytes | None] = {}
         meta = dump_meta(self.story.meta)
         if meta != self._meta_written:
-            changes[STORY_FILE] = meta
+            changes[STORY_FILE] = _within_limit(meta, STORY_FILE)
         states: dict[str, SceneState] = {}
         known = 0
         for scene in self.story.scenes.values():
@@ -194,7 +205,7 @@ class StoryFolder:
             before = self._states.get(rel)
             known += before is not None
             if before != state:
-                changes[rel], states[rel] = dump_model(scene), state
+                changes[rel], states[rel] = _within_limit(dump_model(scene), rel), state
         if known != len(self._states):  # files of scenes that are no longer in the story
             here = {scene_file(sid) for sid in self.story.scenes}
             changes.update(dict.fromkeys((rel for rel in self._states if rel not in here), None))
