@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from worldforge.export.book import Book, Chapter, Picture
 from worldforge.store.atomic import write_atomic
@@ -36,7 +37,8 @@ def _escape_start(mark: str) -> str:
 
 
 def _destination(path: str) -> str:
-    return f"<{path}>" if re.search(r"[\s()<>]", path) else path
+    """A link destination that cannot end early or start markup: percent-encoded."""
+    return quote(path, safe="/")
 
 
 def _figure(picture: Picture, show_prompts: bool) -> list[str]:
