@@ -36,7 +36,7 @@ def test_an_epub_with_control_characters_in_titles_and_text_is_valid_xml(folder,
         assert any(b"Title [31mend" in book.read(name) for name in pages)
 
 
-@pytest.mark.parametrize("fmt", ["html", "epub"])
+@pytest.mark.parametrize("fmt", ["html", "epub", "pdf"])
 def test_a_failing_export_leaves_the_existing_file_whole(folder, tmp_path, monkeypatch, fmt):
     out = tmp_path / f"book.{fmt}"
     out.write_bytes(b"the good old book")
@@ -47,6 +47,7 @@ def test_a_failing_export_leaves_the_existing_file_whole(folder, tmp_path, monke
         raise RuntimeError("disk full")
 
     monkeypatch.setattr("ebooklib.epub.write_epub", half_then_fail)
+    monkeypatch.setattr("weasyprint.HTML.write_pdf", lambda self, path: half_then_fail(path))
     monkeypatch.setattr("worldforge.store.atomic.write_synced", half_then_fail)
     with pytest.raises(RuntimeError):
         export_story(folder, fmt, out)

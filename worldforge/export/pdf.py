@@ -15,6 +15,7 @@ from pathlib import Path
 from worldforge.core.errors import StoryError
 from worldforge.export.book import Book
 from worldforge.export.html import render_html
+from worldforge.store.atomic import replacing
 
 Progress = Callable[[int], None]
 
@@ -34,4 +35,5 @@ def write_pdf(book: Book, out: Path, progress: Progress | None = None) -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     out.parent.mkdir(parents=True, exist_ok=True)
     book_only = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    HTML(string=html, base_url=None, url_fetcher=book_only).write_pdf(str(out))
+    with replacing(out) as temp:  # a failure never leaves half a PDF in place of a good one
+        HTML(string=html, base_url=None, url_fetcher=book_only).write_pdf(str(temp))
