@@ -193,10 +193,10 @@ def _picture(
 def _checked_picture(folder: StoryFolder, scene: Scene, image: str, warnings: list[str]) -> bytes | None:
     """The picture's bytes, or None (with a warning) when it is missing or is not a picture:
     only checked PNG, JPEG and WebP bytes ever reach a book (an SVG would fetch URLs)."""
-    if not folder.image_path(image).exists():
-        warnings.append(f"scene {scene.id!r}: picture {image} is missing from the story folder")
-        return None
     try:
+        if not folder.image_path(image).exists():
+            warnings.append(f"scene {scene.id!r}: picture {image} is missing from the story folder")
+            return None
         return folder.read_image(image)
     except StoryError as exc:
         warnings.append(f"scene {scene.id!r}: picture {image} is left out: {exc.message}")

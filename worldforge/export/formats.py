@@ -79,8 +79,7 @@ def _copy_images(folder: StoryFolder, dest: Path) -> list[str]:
         {img for s in folder.story.scenes.values() for img in [s.image, *(r.image for r in s.renders)] if img}
     )
     for rel in wanted:
-        source = folder.image_path(rel)
-        target = dest / rel
+        source, target = folder.root / rel, dest / rel
         if target.exists() or source.resolve() == target.resolve():
             continue
         if not source.exists():
