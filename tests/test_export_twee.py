@@ -107,7 +107,7 @@ def test_awkward_names_and_text_survive_exactly():
     assert names["dup-1"] == "Same" and names["dup-2"] == "Same (2)"
     assert names["data"] == "StoryData (2)" and names["empty"] == "empty"
     assert ":: Curly \\{braces\\} and back\\\\slash [two-words x(y)]" in first
-    assert "\n\\:: not a header\n\\\\:: nor this\n" in first
+    assert "\n`:: not a header`\n`\\:: nor this`\n" in first
 
 
 def test_pytwee_reads_the_export(folder):

@@ -134,5 +134,5 @@ def test_an_init_file_that_is_not_a_picture_is_a_clear_error(folder, tmp_path):
 
     bogus = tmp_path / "notes.png"
     bogus.write_text("just words")
-    with pytest.raises(StoryError, match="not an image"):
+    with pytest.raises(StoryError, match="not a PNG, JPEG or WebP picture"):
         resolve_init(folder, "start", str(bogus))

@@ -187,11 +187,11 @@ def test_an_import_cut_short_leaves_no_story_and_can_run_again(story_dir, tmp_pa
     dest = tmp_path / "imported"
     crash_at_replace(monkeypatch, 1)
     with pytest.raises(Crash):
-        StoryFolder.create(dest, story, images={"images/a.png": picture})
+        StoryFolder.create(dest, story, images={"images/a.png": picture.read_bytes()})
     monkeypatch.undo()
     # the picture went first; no story.yaml, so nothing refers to anything yet
     assert (dest / "images" / "a.png").read_bytes() == picture.read_bytes()
     with pytest.raises(StoryError, match="no story.yaml"):
         StoryFolder.open(dest)
-    StoryFolder.create(dest, story, images={"images/a.png": picture})
+    StoryFolder.create(dest, story, images={"images/a.png": picture.read_bytes()})
     assert StoryFolder.open(dest).story == story

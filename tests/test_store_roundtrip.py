@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.export_story import png
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Provenance, Story
@@ -100,10 +101,11 @@ def test_provenance_round_trips(story_dir):
 
 def test_images_are_content_addressed_and_inside(story_dir):
     folder = StoryFolder.open(story_dir)
-    rel = folder.put_image(b"\x89PNG fake bytes")
+    picture = png((10, 20, 30))
+    rel = folder.put_image(picture)
     assert rel.startswith("images/") and rel.endswith(".png")
-    assert folder.put_image(b"\x89PNG fake bytes") == rel
-    assert folder.read_image(rel) == b"\x89PNG fake bytes"
+    assert folder.put_image(picture) == rel
+    assert folder.read_image(rel) == picture
 
 
 def test_create_refuses_to_overwrite(story_dir):

@@ -11,6 +11,7 @@ import importlib
 import click
 
 from worldforge import __version__
+from worldforge.cli.output import echo
 from worldforge.core.errors import StoryError
 
 # command name -> "module:attribute", imported on first use
@@ -66,7 +67,7 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        echo(f"error: {self.format_message()}", err=True)
 
 
 class LazyGroup(click.Group):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import click
-
+from worldforge.cli.output import echo
 from worldforge.conductor.engines import Engine, EngineChoice
 
 
 def announced(chosen: EngineChoice[Engine]) -> Engine:
     """The chosen engine; first, on stderr, why it is the tiny offline one if it is."""
     if chosen.warning:
-        click.echo(f"note: {chosen.warning}", err=True)
+        echo(f"note: {chosen.warning}", err=True)
     return chosen.engine

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import click
 
+from worldforge.cli.output import echo
 from worldforge.core.errors import StoryError
 
 
 def _warn(lines: list[str], limit: int = 20) -> None:
     for line in lines[:limit]:
-        click.echo(f"warning: {line}", err=True)
+        echo(f"warning: {line}", err=True)
     if len(lines) > limit:
-        click.echo(f"warning: ... and {len(lines) - limit} more", err=True)
+        echo(f"warning: ... and {len(lines) - limit} more", err=True)
 
 
 @click.command()
@@ -83,7 +84,7 @@ def export(
     if fmt == "twee":
         _warn(result.warnings)
     noun = "passages" if fmt == "twee" else ("sections" if gamebook else "chapters")
-    click.echo(f"wrote {result.path} ({result.chapters} {noun}, {len(result.warnings)} warnings)")
+    echo(f"wrote {result.path} ({result.chapters} {noun}, {len(result.warnings)} warnings)")
 
 
 @click.command("import")
@@ -101,4 +102,4 @@ def import_twee_command(file: Path, directory: Path, images: Path | None) -> Non
     folder, warnings = import_twee(file, directory, images)
     _warn(warnings)
     story = folder.story
-    click.echo(f"created {directory}/ with {len(story.scenes)} scenes (start: {story.meta.start!r})")
+    echo(f"created {directory}/ with {len(story.scenes)} scenes (start: {story.meta.start!r})")

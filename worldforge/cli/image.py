@@ -14,6 +14,7 @@ import click
 from worldforge import conductor as use_case
 from worldforge.cli import UserError
 from worldforge.cli.engines import announced
+from worldforge.cli.output import echo
 from worldforge.conductor import SCHEDULER_NAMES, choose_image_engine
 from worldforge.store import StoryFolder
 
@@ -30,7 +31,7 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tu
 
 def _load(engine: Any) -> None:
     # ModelUnavailable is a StoryError: the group prints it as one "error:" line
-    engine.load(lambda message: click.echo(message, err=True))
+    engine.load(lambda message: echo(message, err=True))
 
 
 class _StepBar:
@@ -137,16 +138,16 @@ def _render_one(
     finally:
         bar.close()
     for pick in batch.report.cut:
-        click.echo(f"cut by the token limit: {pick.text}", err=True)
+        echo(f"cut by the token limit: {pick.text}", err=True)
     for number, item in enumerate(batch.renders, start=1):
-        click.echo(f"{number}  {item.image}  seed {item.seed}")
+        echo(f"{number}  {item.image}  seed {item.seed}")
     if batch.grid:
-        click.echo(f"grid  {batch.grid}")
+        echo(f"grid  {batch.grid}")
     if choose is not None:
         if choose > len(batch.renders):
             raise UserError(f"--choose {choose}: only {len(batch.renders)} candidates were rendered")
         chosen = use_case.choose(folder.story, scene, batch.renders[choose - 1].image)
-        click.echo(f"chose {choose}: {chosen.image}")
+        echo(f"chose {choose}: {chosen.image}")
     folder.save()
 
 
@@ -154,7 +155,7 @@ def _render_all(
     folder: StoryFolder, engine: Any, settings: Any, preset: str | None, continuity: bool, hide_prompt: bool
 ) -> None:
     def on_scene(scene_id: str, number: int, total: int) -> None:
-        click.echo(f"[{number}/{total}] {scene_id}", err=True)
+        echo(f"[{number}/{total}] {scene_id}", err=True)
 
     try:
         batches = use_case.render_all(
@@ -165,8 +166,8 @@ def _render_all(
             "interrupted; the scenes done so far are saved: run the same command to go on"
         ) from None
     for batch in batches:
-        click.echo(f"{batch.scene_id}  {batch.renders[0].image}")
-    click.echo(f"rendered {len(batches)} scenes" if batches else "every scene already has a picture")
+        echo(f"{batch.scene_id}  {batch.renders[0].image}")
+    echo(f"rendered {len(batches)} scenes" if batches else "every scene already has a picture")
 
 
 @click.command()
@@ -188,7 +189,7 @@ def prompt(directory: Path, scene: str, preset: str | None, engine_choice: str |
     # token per byte) says nothing about a real model, so then CLIP's count is approximated
     engine = None if chosen.fallback else chosen.engine
     report = use_case.picture_prompt(story, scene, engine, preset)
-    click.echo("\n".join(report.lines()))
+    echo("\n".join(report.lines()))
 
 
 @click.command()
@@ -200,7 +201,7 @@ def presets() -> None:
     catalog = load_presets()
     for name, item in sorted(catalog.presets.items()):
         origin = "" if item.source == "built-in" else "  (yours)"
-        click.echo(f"{name:<16} {item.description}{origin}")
-    click.echo(f"\nyour presets: {user_presets_dir()}/*.yaml (keywords, negative, template, description)")
+        echo(f"{name:<16} {item.description}{origin}")
+    echo(f"\nyour presets: {user_presets_dir()}/*.yaml (keywords, negative, template, description)")
     for problem in catalog.problems:
-        click.echo(f"! skipped {problem}", err=True)
+        echo(f"! skipped {problem}", err=True)

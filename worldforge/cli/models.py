@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from worldforge.cli.output import echo
+
 
 @click.group()
 def models() -> None:
@@ -17,36 +19,34 @@ def list_models() -> None:
     from worldforge.engines.text.registry import preset_status
     from worldforge.engines.tiny import TINY_BUILDERS
 
-    click.echo("text presets:")
+    echo("text presets:")
     for status in preset_status():
         p = status.preset
         mark = "✓ cached" if status.cached else "· not downloaded"
         default = " (default)" if p.name == DEFAULT_TEXT_PRESET else ""
-        click.echo(f"  {p.name:<12} {p.model_id:<30} {p.parameters:>5}  {mark}{default}")
-        click.echo(f"  {'':<12} license: {p.license}; {p.note}")
+        echo(f"  {p.name:<12} {p.model_id:<30} {p.parameters:>5}  {mark}{default}")
+        echo(f"  {'':<12} license: {p.license}; {p.note}")
     _list_image_presets()
-    click.echo("tiny offline models (`worldforge models tiny`):")
+    echo("tiny offline models (`worldforge models tiny`):")
     for builder in TINY_BUILDERS:
         path = builder.path()
         mark = f"✓ built at {path}" if path.is_dir() else "· not built"
-        click.echo(f"  {builder.name:<24} {mark}")
-    click.echo(f"  license: {TINY_TEXT_LICENSE}")
+        echo(f"  {builder.name:<24} {mark}")
+    echo(f"  license: {TINY_TEXT_LICENSE}")
 
 
 def _list_image_presets() -> None:
     from worldforge.engines.image.presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD, TAESD_LICENSE
     from worldforge.engines.image.registry import is_cached
 
-    click.echo("image presets:")
+    echo("image presets:")
     for p in IMAGE_PRESETS.values():
         mark = "✓ cached" if is_cached(p.model) else "· not downloaded"
         default = " (default)" if p.name == DEFAULT_IMAGE_PRESET else ""
-        click.echo(f"  {p.name:<12} {p.model:<44} {mark}{default}")
-        click.echo(
-            f"  {'':<12} steps {p.steps}, guidance {p.guidance:g}, {p.width}x{p.height}; {p.description}"
-        )
-        click.echo(f"  {'':<12} license: {p.license}")
-    click.echo(f"  previews and draft quality: {TAESD} (license: {TAESD_LICENSE})")
+        echo(f"  {p.name:<12} {p.model:<44} {mark}{default}")
+        echo(f"  {'':<12} steps {p.steps}, guidance {p.guidance:g}, {p.width}x{p.height}; {p.description}")
+        echo(f"  {'':<12} license: {p.license}")
+    echo(f"  previews and draft quality: {TAESD} (license: {TAESD_LICENSE})")
 
 
 def _is_image_model(name: str) -> bool:
@@ -63,12 +63,12 @@ def pull(name: str, image: bool) -> None:
     if image or _is_image_model(name):
         from worldforge.engines.image.registry import pull_image_model
 
-        folder = pull_image_model(name, progress=lambda msg: click.echo(msg + "…", err=True))
+        folder = pull_image_model(name, progress=lambda msg: echo(msg + "…", err=True))
     else:
         from worldforge.engines.text.registry import pull_text_model
 
         folder = pull_text_model(name)
-    click.echo(f"{name}: ready at {folder}")
+    echo(f"{name}: ready at {folder}")
 
 
 @models.command()
@@ -76,5 +76,5 @@ def tiny() -> None:
     """Build the tiny random-weight models (offline; for tests and the demo)."""
     from worldforge.engines.tiny import build_tiny_models
 
-    for name, path in build_tiny_models(progress=lambda msg: click.echo(msg + "…", err=True)):
-        click.echo(f"{name}: {path}")
+    for name, path in build_tiny_models(progress=lambda msg: echo(msg + "…", err=True)):
+        echo(f"{name}: {path}")

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import click
 
+from worldforge.cli.output import echo
 from worldforge.conductor import Session, link_scenes
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import GraphError, StoryGraph
@@ -36,7 +37,7 @@ def _edit(directory: Path, label: str, fn: Callable[[StoryGraph], T]) -> T:
 def branch(directory: Path, parent: str, title: str, label: str, text: str) -> None:
     """Add a child scene TITLE reached from PARENT."""
     child = _edit(directory, "Branch", lambda g: g.branch(parent, title, text, label))
-    click.echo(f"added {child.id} under {parent}")
+    echo(f"added {child.id} under {parent}")
 
 
 @click.command()
@@ -47,7 +48,7 @@ def branch(directory: Path, parent: str, title: str, label: str, text: str) -> N
 def link(directory: Path, source: str, target: str, label: str) -> None:
     """Add a choice from SOURCE to TARGET."""
     _edit(directory, "Link", lambda g: link_scenes(g, source, target, label))
-    click.echo(f"linked {source} -> {target}")
+    echo(f"linked {source} -> {target}")
 
 
 @click.command()
@@ -57,7 +58,7 @@ def link(directory: Path, source: str, target: str, label: str) -> None:
 def unlink(directory: Path, source: str, target: str) -> None:
     """Remove the choice from SOURCE to TARGET."""
     _edit(directory, "Unlink", lambda g: g.unlink(source, target))
-    click.echo(f"unlinked {source} -> {target}")
+    echo(f"unlinked {source} -> {target}")
 
 
 @click.command()
@@ -74,8 +75,8 @@ def delete(directory: Path, scene: str, reattach: bool) -> None:
     """Delete SCENE; every link it had is listed."""
     removed = _edit(directory, "Delete", lambda g: g.delete(scene, reattach=reattach))
     for source, gone in removed:
-        click.echo(f"removed link {source} -> {gone.to} [{gone.label}]")
-    click.echo(f"deleted {scene}")
+        echo(f"removed link {source} -> {gone.to} [{gone.label}]")
+    echo(f"deleted {scene}")
 
 
 @click.command()
@@ -85,7 +86,7 @@ def delete(directory: Path, scene: str, reattach: bool) -> None:
 def rename(directory: Path, old: str, new: str) -> None:
     """Give scene OLD the id NEW, rewriting every link to it."""
     _edit(directory, "Rename", lambda g: g.rename(old, new))
-    click.echo(f"renamed {old} -> {new}")
+    echo(f"renamed {old} -> {new}")
 
 
 @click.command("path")
@@ -95,7 +96,7 @@ def reading_path(directory: Path, scenes: str | None) -> None:
     """Set the book's reading path to SCENES (comma separated), or print it."""
     if scenes is None:
         graph = StoryGraph(Session.open(directory).story)
-        click.echo(" -> ".join(s.id for s in graph.reading_order()))
+        echo(" -> ".join(s.id for s in graph.reading_order()))
         return
     path = [s.strip() for s in scenes.split(",") if s.strip()]
 
@@ -104,4 +105,4 @@ def reading_path(directory: Path, scenes: str | None) -> None:
         graph.story.meta.reading_path = path
 
     _edit(directory, "Reading path", set_path)
-    click.echo("reading path: " + " -> ".join(path))
+    echo("reading path: " + " -> ".join(path))

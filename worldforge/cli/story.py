@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from worldforge.cli.output import clean, echo
 from worldforge.conductor.stories import new_story
 from worldforge.core.checks import check_story, exit_code
 from worldforge.core.errors import StoryError
@@ -23,7 +24,7 @@ from worldforge.store import StoryFolder
 def new(directory: Path, title: str, seed_text: str, premise: str) -> None:
     """Create a story in DIRECTORY with a start scene holding the seed text."""
     new_story(directory, title, seed_text, premise)
-    click.echo(f"created {directory}/ with start scene 'start'")
+    echo(f"created {directory}/ with start scene 'start'")
 
 
 @click.command()
@@ -37,12 +38,12 @@ def check(directory: Path, quiet: bool) -> None:
     for problem in problems:
         if quiet and problem.severity != "error":
             continue
-        click.echo(f"{marks[problem.severity]} {problem.severity}: {problem.message}")
+        echo(f"{marks[problem.severity]} {problem.severity}: {problem.message}")
     code = exit_code(problems)
     if not quiet:
         counts = {s: sum(p.severity == s for p in problems) for s in ("error", "warning")}
         verdict = ["ok", "ok with warnings", "invalid"][code]
-        click.echo(
+        echo(
             f"{story.title}: {len(story.scenes)} scenes, {counts['error']} errors, "
             f"{counts['warning']} warnings: {verdict}"
         )
@@ -95,9 +96,9 @@ def graph(directory: Path, fmt: str, output: Path | None) -> None:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise StoryError(f"cannot write the graph: {exc.strerror}", output) from None
-        click.echo(f"wrote {output}")
+        echo(f"wrote {output}")
     else:
-        click.echo(text, nl=not text.endswith("\n"))
+        echo(text, nl=not text.endswith("\n"))
 
 
 def render_graph(story_graph: StoryGraph, fmt: str) -> str:
@@ -108,14 +109,21 @@ def render_graph(story_graph: StoryGraph, fmt: str) -> str:
     g = story_graph.g.copy()
     for sid in g.nodes:
         scene = story_graph.story.scenes[sid]
-        g.nodes[sid]["title"] = scene.title
+        g.nodes[sid]["title"] = clean(scene.title)
         g.nodes[sid]["image"] = scene.image or ""
+    for _, _, data in g.edges(data=True):
+        data["label"] = clean(data.get("label") or "")
     if fmt == "json":
         return json.dumps(nx.node_link_data(g, edges="links"), indent=2, ensure_ascii=False) + "\n"
     if fmt == "graphml":
         return "\n".join(nx.generate_graphml(g)) + "\n"
+    # pydot quotes `"` but leaves backslashes: `\"` in a title would end the quoted label
+    # early and start DOT of its own (another node, an attribute); a doubled backslash is
+    # a literal one to Graphviz
     for sid in g.nodes:
-        g.nodes[sid]["label"] = g.nodes[sid].pop("title")
+        g.nodes[sid]["label"] = g.nodes[sid].pop("title").replace("\\", "\\\\")
         g.nodes[sid].pop("image")
+    for _, _, data in g.edges(data=True):
+        data["label"] = data["label"].replace("\\", "\\\\")
     pydot_graph = nx.nx_pydot.to_pydot(nx.relabel_nodes(g, {n: slugify(n, n) for n in g.nodes}))
     return pydot_graph.to_string()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from worldforge.cli.engines import announced
+from worldforge.cli.output import echo
 from worldforge.conductor.engines import BACKENDS, Backend, choose_text_engine
 
 if TYPE_CHECKING:
@@ -67,20 +68,20 @@ def expand(
         story, candidates=candidates, seed=seed, max_new_tokens=max_tokens, stop=stop, temperature=temperature
     )
     engine = announced(choose_text_engine(story, engine_choice, cast(Backend, backend)))
-    engine.load(progress=lambda msg: click.echo(msg + "…", err=True))
+    engine.load(progress=lambda msg: echo(msg + "…", err=True))
     with _Stream(settings.candidates) as stream:
         expansion = run_expand(story, scene_id, engine, settings, on_token=stream.on_token)
     scene = story.scene(scene_id)
-    click.echo(f"{engine.describe()}: {expansion.report.tokens} context tokens")
+    echo(f"{engine.describe()}: {expansion.report.tokens} context tokens")
     for result, index in zip(expansion.results, expansion.indices, strict=True):
-        click.echo(f"\n── candidate {index} · seed {result.seed} · {result.tokens} tokens ──")
-        click.echo(result.text.strip() or "(empty)")
+        echo(f"\n── candidate {index} · seed {result.seed} · {result.tokens} tokens ──")
+        echo(result.text.strip() or "(empty)")
     if make_branches:
         children = branch(story, scene_id, expansion.indices)
-        click.echo("\nbranched: " + ", ".join(c.id for c in children))
+        echo("\nbranched: " + ", ".join(c.id for c in children))
     folder.save()
     if not make_branches:
-        click.echo(
+        echo(
             f"\nkept {len(expansion.indices)} pending candidates on {scene.id!r}; "
             f"`worldforge accept {directory} {scene_id} N` appends one"
         )
@@ -113,7 +114,7 @@ class _Stream:
         if self.live is not None:
             self.live.update(self._render())
         elif len(self.texts) == 1:
-            click.echo(piece, nl=False)
+            echo(piece, nl=False)
 
     def _render(self):
         from rich.console import Group
@@ -130,7 +131,7 @@ class _Stream:
         if self.live is not None:
             self.live.__exit__(*exc)
         elif len(self.texts) == 1:
-            click.echo()
+            echo()
 
 
 @click.command()
@@ -152,10 +153,10 @@ def context(directory: Path, scene_id: str, max_tokens, show: bool, engine_choic
     settings = text_settings(story, max_new_tokens=max_tokens)
     engine = announced(choose_text_engine(story, engine_choice))
     report = context_for(story, scene_id, engine, settings)
-    click.echo(str(report))
+    echo(str(report))
     if show:
-        click.echo("\n──── context ────")
-        click.echo(report.context)
+        echo("\n──── context ────")
+        echo(report.context)
 
 
 @click.command()
@@ -176,4 +177,4 @@ def accept(directory: Path, scene_id: str, index: int) -> None:
         raise StoryError(str(exc).strip("'\"")) from None
     folder.save()
     human, model = authorship_share(scene)
-    click.echo(f"appended candidate {index} to {scene_id!r}: {human} human / {model} model characters")
+    echo(f"appended candidate {index} to {scene_id!r}: {human} human / {model} model characters")

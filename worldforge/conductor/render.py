@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from PIL import Image
 
 from worldforge.conductor.grid import contact_sheet
 from worldforge.conductor.picture import credited_png, picture_png
@@ -40,6 +37,8 @@ from worldforge.store.credentials import (
     sign_png,
 )
 from worldforge.store.folder import MAX_IMAGE_BYTES, StoryFolder
+from worldforge.store.guarded import read_regular
+from worldforge.store.picture import check_picture
 
 PARENT = "parent"
 _SETTING_NAMES = {f.name for f in dataclasses.fields(ImageSettings)}
@@ -87,18 +86,13 @@ def resolve_init(folder: StoryFolder, scene_id: str, init: str) -> tuple[bytes, 
             f"scene {scene_id!r} has no parent scene with a chosen picture; render and choose "
             "one for its parent first, or give a picture path with --init"
         )
-    inside = folder.root / init
-    path = inside if init.startswith("images/") and inside.is_file() else Path(init).expanduser()
+    if init.startswith("images/") and (folder.root / init).is_file():
+        return folder.read_image(init), init
+    path = Path(init).expanduser()
     if not path.is_file():
         raise StoryError(f"init picture {init!r} not found (give 'parent' or a picture file)")
-    data = path.read_bytes()
-    if len(data) > MAX_IMAGE_BYTES:
-        raise StoryError("init picture is larger than 64 MiB", path)
-    try:
-        with Image.open(io.BytesIO(data)) as picture:
-            picture.verify()
-    except (OSError, SyntaxError, ValueError):
-        raise StoryError("init picture is not an image Pillow can read (PNG, JPEG, WebP, …)", path) from None
+    data = read_regular(path, MAX_IMAGE_BYTES, "init picture")
+    check_picture(data, path)
     return data, str(init)
 
 

@@ -7,6 +7,7 @@ written, so a hand-written story stays short and diffs stay clean.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from typing import Any, Literal, get_origin
 
@@ -95,7 +96,9 @@ class Render(Frozen):
 
 
 def check_image_path(value: str) -> str:
-    """Image paths are relative to the story folder and stay inside images/."""
+    """Image paths are relative to the story folder and stay inside images/; the file name
+    holds no control characters (line breaks) and nothing that ends a link or a tag
+    (`<`, `>`, quotes) in the formats it is written into."""
     parts = value.split("/")
     if (
         value.startswith(("/", "\\"))
@@ -104,6 +107,7 @@ def check_image_path(value: str) -> str:
         or len(parts) != 2
         or parts[0] != "images"
         or parts[1] in ("", ".", "..")
+        or any(c in '<>"`' or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value)
     ):
         raise ValueError(f"image path {value!r} must be 'images/<file>' inside the story folder")
     return value

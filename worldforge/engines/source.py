@@ -43,14 +43,38 @@ class ModelSource:
         return folder, folder.name
 
 
+SAFE_WEIGHTS = "model.safetensors"
+SAFE_INDEX = "model.safetensors.index.json"
+
+
+def _is_shard(folder: Path, name: object) -> bool:
+    return (
+        isinstance(name, str)
+        and name == Path(name).name
+        and name.endswith(".safetensors")
+        and (folder / name).is_file()
+    )
+
+
 def weight_files(folder: Path) -> list[Path]:
-    files = sorted(folder.glob("*.safetensors"))
-    if not files:
-        raise EngineError(
-            f"no .safetensors weights in {folder}: worldforge loads safetensors only "
-            "(convert .bin weights with transformers' save_pretrained(safe_serialization=True))"
-        )
-    return files
+    """The safetensors files that loading reads: `model.safetensors`, or the shards its
+    index names. Any other `*.safetensors` is not weights: a folder with only such a file
+    beside a pickled `pytorch_model.bin` would make a loader fall back to the pickle."""
+    index = folder / SAFE_INDEX
+    if (folder / SAFE_WEIGHTS).is_file():
+        return [folder / SAFE_WEIGHTS]
+    if index.is_file():
+        try:
+            shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise EngineError(f"{index} is not a safetensors index (no weight_map)") from None
+        if not all(_is_shard(folder, name) for name in shards):
+            raise EngineError(f"{index} names shards that are not .safetensors files in {folder}")
+        return [folder / name for name in shards]
+    raise EngineError(
+        f"no {SAFE_WEIGHTS} (or sharded {SAFE_INDEX}) in {folder}: worldforge loads safetensors "
+        "only (convert .bin weights with transformers' save_pretrained(safe_serialization=True))"
+    )
 
 
 def parameter_count(folder: Path) -> int:

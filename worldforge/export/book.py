@@ -165,7 +165,11 @@ def authorship_line(scene: Scene) -> str:
 
 
 def _picture(
-    folder: StoryFolder, scene: Scene, show_prompts: bool, warnings: list[str], present: dict[str, bool]
+    folder: StoryFolder,
+    scene: Scene,
+    show_prompts: bool,
+    warnings: list[str],
+    images: dict[str, bytes | None],
 ) -> Picture:
     record = picture_record(scene)
     title = scene.image_title or scene.title or scene.id
@@ -177,14 +181,26 @@ def _picture(
     if image is None:
         warnings.append(f"scene {scene.id!r} has no picture yet: a placeholder is printed")
     else:
-        if image not in present:
-            present[image] = folder.image_path(image).is_file()
-        if not present[image]:
-            warnings.append(f"scene {scene.id!r}: picture {image} is missing from the story folder")
+        if image not in images:
+            images[image] = _checked_picture(folder, scene, image, warnings)
+        if images[image] is None:
             image = None
     if image is None:
         return Picture(image=None, title=title, credit="", prompt=None)
     return Picture(image=image, title=title, credit=credit_line(record), prompt=prompt)
+
+
+def _checked_picture(folder: StoryFolder, scene: Scene, image: str, warnings: list[str]) -> bytes | None:
+    """The picture's bytes, or None (with a warning) when it is missing or is not a picture:
+    only checked PNG, JPEG and WebP bytes ever reach a book (an SVG would fetch URLs)."""
+    try:
+        if not folder.image_path(image).exists():
+            warnings.append(f"scene {scene.id!r}: picture {image} is missing from the story folder")
+            return None
+        return folder.read_image(image)
+    except StoryError as exc:
+        warnings.append(f"scene {scene.id!r}: picture {image} is left out: {exc.message}")
+        return None
 
 
 def gamebook_order(graph: StoryGraph) -> list[str]:
@@ -235,7 +251,7 @@ def build_book(
             raise StoryError(f"cannot follow the reading path: {exc}") from None
     numbers = {scene.id: n for n, scene in enumerate(scenes, 1)}
     chapters = []
-    present: dict[str, bool] = {}  # picture -> its file exists (scenes share pictures)
+    images: dict[str, bytes | None] = {}  # picture -> its checked bytes (scenes share pictures)
     for n, scene in enumerate(scenes, 1):
         if gamebook:
             choices = []
@@ -254,7 +270,7 @@ def build_book(
                 number=n,
                 scene=scene,
                 paragraphs=paragraphs(scene.text),
-                picture=_picture(folder, scene, show_prompts, warnings, present),
+                picture=_picture(folder, scene, show_prompts, warnings, images),
                 choices=choices,
                 authorship=authorship_line(scene),
             )
@@ -266,4 +282,5 @@ def build_book(
         chapters=chapters,
         colophon=colophon(scenes),
         warnings=warnings,
+        _images={rel: data for rel, data in images.items() if data is not None},
     )

@@ -7,14 +7,14 @@ chapter's file, so they work in every reading system.
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 from worldforge.core.errors import StoryError
 from worldforge.export.book import Book
 from worldforge.export.cover import title_card
-from worldforge.export.render import environment, media_type, stylesheet
+from worldforge.export.render import environment, media_type, stylesheet, xml_safe
+from worldforge.store.atomic import replacing
 
 Progress = Callable[[int], None]
 EPUB_IMAGE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
@@ -25,15 +25,9 @@ def chapter_file(scene_id: str) -> str:
 
 
 def _as_epub_image(data: bytes) -> tuple[bytes, str]:
-    """Bytes and media type of a picture EPUB readers must support (others become PNG)."""
-    kind = media_type(data)
-    if kind in EPUB_IMAGE_TYPES:
-        return data, kind
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.open(io.BytesIO(data)).save(out, format="PNG")
-    return out.getvalue(), "image/png"
+    """Bytes and media type of a picture: every picture of a book passed the picture check,
+    so it is PNG, JPEG or WebP, which EPUB readers must support."""
+    return data, media_type(data)
 
 
 def write_epub(book: Book, out: Path, progress: Progress | None = None) -> None:
@@ -46,10 +40,10 @@ def write_epub(book: Book, out: Path, progress: Progress | None = None) -> None:
     env = environment()
     ebook = epub.EpubBook()
     ebook.set_identifier(f"urn:uuid:{book.ifid.lower()}")
-    ebook.set_title(book.title)
-    ebook.set_language(book.language)
+    ebook.set_title(xml_safe(book.title))
+    ebook.set_language(xml_safe(book.language))
     if book.author:
-        ebook.add_author(book.author)
+        ebook.add_author(xml_safe(book.author))
     ebook.add_metadata("DC", "publisher", "worldforge")
     css = epub.EpubItem(
         uid="style", file_name="style/book.css", media_type="text/css", content=stylesheet("epub.css")
@@ -78,7 +72,7 @@ def write_epub(book: Book, out: Path, progress: Progress | None = None) -> None:
     ebook.set_cover(f"images/cover{EPUB_IMAGE_TYPES[cover_kind]}", cover_data, create_page=False)
 
     def page(name: str, title: str, file_name: str) -> epub.EpubHtml:
-        item = epub.EpubHtml(title=title, file_name=file_name, lang=book.language, uid=name)
+        item = epub.EpubHtml(title=xml_safe(title), file_name=file_name, lang=book.language, uid=name)
         item.content = env.get_template("page.xhtml.j2").render(
             book=book, page=name, title=title, cover=cover, src=src, href=href
         )
@@ -91,7 +85,7 @@ def write_epub(book: Book, out: Path, progress: Progress | None = None) -> None:
     template = env.get_template("chapter.xhtml.j2")
     for ch in book.chapters:
         title = f"{ch.number}. {ch.title}" if book.gamebook else ch.title
-        item = epub.EpubHtml(title=title, file_name=chapter_file(ch.scene.id), lang=book.language)
+        item = epub.EpubHtml(title=xml_safe(title), file_name=chapter_file(ch.scene.id), lang=book.language)
         item.content = template.render(book=book, ch=ch, src=src, href=href)
         item.add_item(css)
         ebook.add_item(item)
@@ -107,5 +101,8 @@ def write_epub(book: Book, out: Path, progress: Progress | None = None) -> None:
     ebook.add_item(epub.EpubNcx())
     ebook.add_item(epub.EpubNav())
     ebook.spine = [title_page, "nav", *chapters, *back]
+    # written beside `out`, then renamed over it: a failure never leaves half a book in
+    # place of an existing one
     out.parent.mkdir(parents=True, exist_ok=True)
-    epub.write_epub(str(out), ebook, {"epub3_pages": False})
+    with replacing(out) as temp:
+        epub.write_epub(str(temp), ebook, {"epub3_pages": False})

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from worldforge.core.errors import StoryError
 from worldforge.export.book import Book, build_book
 from worldforge.export.epub import write_epub
 from worldforge.export.html import write_html
@@ -14,6 +15,7 @@ from worldforge.export.pdf import write_pdf
 from worldforge.export.twee import export_twee
 from worldforge.store import StoryFolder
 from worldforge.store.atomic import write_atomic
+from worldforge.store.guarded import write_inside
 
 Progress = Callable[[int], None]
 SUFFIXES = {"html": ".html", "epub": ".epub", "pdf": ".pdf", "twee": ".twee", "md": ".md"}
@@ -70,17 +72,21 @@ def export_story(
 
 
 def _copy_images(folder: StoryFolder, dest: Path) -> list[str]:
+    """Copy the story's pictures beside a Twee file, each read and checked as a picture and
+    written only inside `dest` (never through a symlinked images/ folder)."""
     warnings = []
     wanted = sorted(
         {img for s in folder.story.scenes.values() for img in [s.image, *(r.image for r in s.renders)] if img}
     )
     for rel in wanted:
-        source = folder.image_path(rel)
-        target = dest / rel
+        source, target = folder.root / rel, dest / rel
         if target.exists() or source.resolve() == target.resolve():
             continue
-        if source.is_file():
-            write_atomic(target, source.read_bytes())
-        else:
+        if not source.exists():
             warnings.append(f"picture {rel} is missing from the story folder; not copied")
+            continue
+        try:
+            write_inside(dest, rel, folder.read_image(rel))
+        except StoryError as exc:
+            warnings.append(f"picture {rel} is not copied: {exc.message}")
     return warnings

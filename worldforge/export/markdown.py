@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from worldforge.export.book import Book, Chapter, Picture
 from worldforge.store.atomic import write_atomic
+from worldforge.store.guarded import write_inside
 
 Progress = Callable[[int], None]
 _ALWAYS = re.compile(r"([\\`*_\[\]<>&|~!])")
@@ -35,7 +37,8 @@ def _escape_start(mark: str) -> str:
 
 
 def _destination(path: str) -> str:
-    return f"<{path}>" if re.search(r"[\s()<>]", path) else path
+    """A link destination that cannot end early or start markup: percent-encoded."""
+    return quote(path, safe="/")
 
 
 def _figure(picture: Picture, show_prompts: bool) -> list[str]:
@@ -131,8 +134,7 @@ def _colophon(book: Book) -> list[str]:
 def write_markdown(book: Book, out: Path, progress: Progress | None = None) -> None:
     """Write `out` and copy the book's pictures into `out`'s folder under images/."""
     text = render_markdown(book, progress)
-    for picture in {ch.picture.image for ch in book.chapters if ch.picture.image}:
-        target = out.parent / picture
-        if not target.exists():
-            write_atomic(target, book.image_bytes(picture))
+    for picture in sorted({ch.picture.image for ch in book.chapters if ch.picture.image}):
+        if not (out.parent / picture).exists():
+            write_inside(out.parent, picture, book.image_bytes(picture))
     write_atomic(out, text.encode("utf-8"))

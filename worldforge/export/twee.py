@@ -38,17 +38,30 @@ from worldforge.export.twee_syntax import (
     format_header,
     format_link,
     link_safe,
+    load_json,
     parse_passages,
     text_without_links,
     unescape_content,
 )
 from worldforge.store import StoryFolder
+from worldforge.store.folder import MAX_IMAGE_BYTES
+from worldforge.store.guarded import read_inside, read_regular, resolve_inside
+from worldforge.store.paths import IMAGES_DIR
+from worldforge.store.picture import check_picture
 
 WORLDFORGE_PASSAGE = "StoryWorldforge"
 PRIVATE_TAG = "Twine.private"
 FORMAT, FORMAT_VERSION = "Harlowe", "3.3.9"
 SPECIAL = {"StoryTitle", "StoryData", WORLDFORGE_PASSAGE, "StorySettings", "StoryIncludes"}
 CODE_TAGS = {"script", "stylesheet", PRIVATE_TAG}
+# tags that make a passage something other than a scene in Twine or a story format: code,
+# private, or shown on every turn (Harlowe's header/footer/startup, SugarCube's widget/init)
+RESERVED_TAGS = {
+    *(tag.lower() for tag in CODE_TAGS),
+    *("header", "footer", "startup", "debug-header", "debug-footer", "debug-startup"),
+    *("widget", "init"),
+}
+RESERVED_PREFIX = "scene-"
 VISIBLE = ("title", "text", "tags", "links", "position")
 GRID = 150
 
@@ -115,12 +128,17 @@ def _position_text(position: tuple[int, int]) -> str:
     return f"{position[0]},{position[1]}"
 
 
+MAX_POSITION = 10**9  # far beyond any story map; keeps `1e400` (infinity) out
+
+
 def _parse_position(value: Any) -> tuple[int, int] | None:
     try:
-        x, y = (round(float(part)) for part in str(value).split(","))
+        numbers = [float(part) for part in str(value).split(",")]
     except ValueError:
         return None
-    return x, y
+    if len(numbers) != 2 or not all(abs(n) <= MAX_POSITION for n in numbers):  # NaN fails too
+        return None
+    return round(numbers[0]), round(numbers[1])
 
 
 def _digest(*parts: Any) -> str:
@@ -148,9 +166,16 @@ def _visible(passage: RawPassage, ids: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _passage_tag(tag: str) -> str:
+    """A scene tag as a passage tag; a reserved one gets a prefix, so that a scene tagged
+    `script` stays a scene (its exact tags travel in StoryWorldforge)."""
+    tag = link_safe(tag, "").replace(" ", "-")
+    reserved = tag.lower() in RESERVED_TAGS or tag.lower().startswith("twine.")
+    return RESERVED_PREFIX + tag if reserved else tag
+
+
 def _scene_passage(scene: Scene, name: str, names: dict[str, str], place: tuple[int, int]) -> str:
-    tags = [link_safe(tag, "").replace(" ", "-") for tag in scene.tags]
-    tags = [tag for tag in tags if tag]
+    tags = [tag for tag in map(_passage_tag, scene.tags) if tag]
     metadata = {"position": _position_text(scene.position or place), "size": "100,100"}
     lines = [format_header(name, tags, metadata)]
     text = scene.text.rstrip()
@@ -227,9 +252,9 @@ class TweeImport:
 
 def _json_passage(passage: RawPassage, source: str, warnings: list[str]) -> dict:
     try:
-        value = json.loads(passage.body or "{}")
-    except json.JSONDecodeError as exc:
-        warnings.append(f"{source}:{passage.line}: {passage.name} is not valid JSON ({exc.msg}); ignored")
+        value = load_json(passage.body or "{}")
+    except ValueError as exc:
+        warnings.append(f"{source}:{passage.line}: {passage.name} is not valid JSON ({exc}); ignored")
         return {}
     if not isinstance(value, dict):
         warnings.append(f"{source}:{passage.line}: {passage.name} is not a JSON object; ignored")
@@ -365,6 +390,34 @@ def _scene(
 MAX_TWEE_BYTES = 64 * 1024 * 1024
 
 
+def _pictures(wanted: list[str], images_from: Path, warnings: list[str]) -> dict[str, bytes]:
+    """The pictures found beside the Twee file, each read inside `images_from/images` and
+    checked to be a picture: a Twee file from elsewhere may come with an `images/x.png` that
+    is a symlink to any file the user can read, or is not a picture at all."""
+    found: dict[str, bytes] = {}
+    missing = 0
+    images = images_from / IMAGES_DIR
+    for rel in wanted:
+        path = images_from / rel
+        if not path.exists():
+            missing += 1
+            continue
+        try:
+            resolve_inside(images_from, images, f"{IMAGES_DIR}/ beside the Twee file")
+            data = read_inside(images, path, MAX_IMAGE_BYTES, f"picture {rel}")
+            check_picture(data, path)
+        except StoryError as exc:
+            warnings.append(f"{exc}; not copied")
+            continue
+        found[rel] = data
+    if missing:
+        warnings.append(
+            f"{missing} picture(s) the story refers to are not in {images_from}/images; "
+            "copy them into the story's images/ folder (or pass --images FOLDER)"
+        )
+    return found
+
+
 def import_twee(source: Path, dest: Path, images_from: Path | None = None) -> tuple[StoryFolder, list[str]]:
     """Create a story folder at `dest` from the Twee file `source`.
 
@@ -372,13 +425,7 @@ def import_twee(source: Path, dest: Path, images_from: Path | None = None) -> tu
     default the folder the Twee file is in, where `worldforge export` leaves them) when
     present there; missing ones are reported."""
     try:
-        if source.stat().st_size > MAX_TWEE_BYTES:
-            raise StoryError(
-                f"file is larger than {MAX_TWEE_BYTES // (1024 * 1024)} MiB: not a story", source
-            )
-        text = source.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise StoryError(f"cannot read the Twee file: {exc.strerror}", source) from None
+        text = read_regular(source, MAX_TWEE_BYTES, "the Twee file").decode("utf-8")
     except UnicodeDecodeError:
         raise StoryError("not a UTF-8 text file; Twee files are UTF-8", source) from None
     result = parse_twee(text, str(source))
@@ -386,13 +433,7 @@ def import_twee(source: Path, dest: Path, images_from: Path | None = None) -> tu
     wanted = sorted(
         {img for s in result.story.scenes.values() for img in [s.image, *(r.image for r in s.renders)] if img}
     )
-    found = {rel: images_from / rel for rel in wanted if (images_from / rel).is_file()}
-    missing = len(wanted) - len(found)
+    found = _pictures(wanted, images_from, result.warnings)
     # one transaction: the pictures first, then every scene at once
     folder = StoryFolder.create(dest, result.story, images=found)
-    if missing:
-        result.warnings.append(
-            f"{missing} picture(s) the story refers to are not in {images_from}/images; "
-            "copy them into the story's images/ folder (or pass --images FOLDER)"
-        )
     return folder, result.warnings

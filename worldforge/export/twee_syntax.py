@@ -3,8 +3,16 @@
 Follows the Twee 3 specification (iftechfoundation/twine-specs): a header is `::`, a name,
 an optional `[tag block]` and an optional `{JSON metadata}`; `[ ] { }` and `\\` in names and
 tags are escaped with a backslash and any `\\x` decodes to `x`; trailing blank lines of a
-passage are not part of it. Content lines that would read as a header (`::` at the start)
-are written with one more leading backslash, as other Twee tools do.
+passage are not part of it.
+
+Story text reaches Twine as text. Harlowe (the story format of the export) runs HTML,
+`<script>`, macros such as `(open-url:)`, variables and hooks found in a passage, and a model
+or an imported file can write any of them; so every line of story text that holds a markup
+character is wrapped in Harlowe's verbatim markup (backticks, more of them than the longest
+run inside), which Harlowe shows literally with its HTML escaped. Lines of plain prose stay
+as they are, readable in Twine's editor. Link labels get the same treatment; worldforge's
+own `[[label->Target]]` links stay links. Older exports wrote a content line starting with
+`::` with one more leading backslash, as other Twee tools do; that is still read.
 """
 
 from __future__ import annotations
@@ -18,6 +26,11 @@ _HEADER_META = "[]{}\\"
 _LINK = re.compile(r"\[\[((?:[^\]]|\](?!\]))+)\]\]")
 _ESCAPED_HEADER_LINE = re.compile(r"^(\\*)::")
 _LINK_LINE = re.compile(r"^\s*(?:\[\[(?:[^\]]|\](?!\]))+\]\]\s*)+$")
+# what Harlowe or HTML may read as markup: tags and entities, links and hooks, macros,
+# variables ($x, _x), styles ('' // * ^^ ~~), verbatim, escapes, and the line-start forms
+# (heading, aligner, rule, numbered list, a `::` header)
+_MARKUP = re.compile(r"[<>&\[\]{}()$_|`\\*^~]|''|//|^\s*(?:[#=:]|---|\d+\.)")
+_TICKS = re.compile(r"`+")
 
 
 def escape(value: str) -> str:
@@ -30,15 +43,50 @@ def unescape(value: str) -> str:
     return re.sub(r"\\(.)", r"\1", value)
 
 
+def literal(value: str) -> str:
+    """`value` as Harlowe shows it literally: unchanged when it holds no markup, else in
+    verbatim markup (whitespace at the ends stays outside, where Harlowe keeps it)."""
+    core = value.strip()
+    if not core or not _MARKUP.search(value):
+        return value
+    lead, trail = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
+    ticks = "`" * (max((len(run) for run in _TICKS.findall(core)), default=0) + 1)
+    # Harlowe trims whitespace next to the marks: a space keeps a backtick at an end apart
+    pad = " " if core[0] == "`" or core[-1] == "`" else ""
+    return f"{lead}{ticks}{pad}{core}{pad}{ticks}{trail}"
+
+
+def unliteral(value: str) -> str | None:
+    """The text of a value written by `literal` in verbatim markup, else None."""
+    core = value.strip()
+    opening = _TICKS.match(core)
+    if opening is None:
+        return None
+    ticks = opening.group()
+    inner = core[len(ticks) : len(core) - len(ticks)]
+    if len(core) <= 2 * len(ticks) or not core.endswith(ticks) or inner.endswith("`"):
+        return None
+    if any(len(run) >= len(ticks) for run in _TICKS.findall(inner)):
+        return None  # several verbatim spans, not one written by `literal`
+    if inner[:1] == " " and inner[-1:] == " " and "`" in (inner[1:2], inner[-2:-1]):
+        inner = inner[1:-1]
+    lead, trail = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
+    return lead + inner + trail
+
+
 def escape_content(text: str) -> str:
-    return "\n".join(_ESCAPED_HEADER_LINE.sub(r"\\\1::", line) for line in text.split("\n"))
+    return "\n".join(literal(line) for line in text.split("\n"))
 
 
 def unescape_content(text: str) -> str:
-    return "\n".join(
-        line[1:] if line.startswith("\\") and _ESCAPED_HEADER_LINE.match(line) else line
-        for line in text.split("\n")
-    )
+    return "\n".join(_unescape_line(line) for line in text.split("\n"))
+
+
+def _unescape_line(line: str) -> str:
+    text = unliteral(line)
+    if text is not None:
+        return text
+    return line[1:] if line.startswith("\\") and _ESCAPED_HEADER_LINE.match(line) else line
 
 
 @dataclass
@@ -66,6 +114,19 @@ def _scan(text: str, start: int, stop: str) -> int:
     return len(text)
 
 
+def load_json(text: str) -> Any:
+    """JSON from a Twee file, every failure a ValueError with a short reason: besides bad
+    syntax, nesting deeper than Python recurses and integers longer than it converts."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(exc.msg) from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise ValueError(str(exc).split(";")[0]) from None
+
+
 def parse_header(line: str, number: int) -> RawPassage:
     """One header line (starting with `::`) -> a passage with no content yet."""
     rest = line[2:]
@@ -80,9 +141,9 @@ def parse_header(line: str, number: int) -> RawPassage:
         rest = rest[close + 1 :].lstrip()
     if rest.startswith("{"):
         try:
-            metadata = json.loads(rest)
-        except json.JSONDecodeError as exc:
-            passage.problems.append(f"metadata is not valid JSON ({exc.msg}); ignored")
+            metadata = load_json(rest)
+        except ValueError as exc:
+            passage.problems.append(f"metadata is not valid JSON ({exc}); ignored")
         else:
             if isinstance(metadata, dict):
                 passage.metadata = metadata
@@ -134,18 +195,23 @@ def parse_link(inner: str) -> tuple[str, str]:
     inner = inner.split("][", 1)[0]
     if "<-" in inner:
         target, label = inner.split("<-", 1)
-        return label.strip(), target.strip()
-    if "->" in inner:
+    elif "->" in inner:
         label, target = inner.rsplit("->", 1)
-        return label.strip(), target.strip()
-    if "|" in inner:
+    elif "|" in inner:
         label, target = inner.rsplit("|", 1)
-        return label.strip(), target.strip()
-    return "", inner.strip()
+    else:
+        return "", inner.strip()
+    label = label.strip()
+    return unliteral(label) or label, target.strip()
+
+
+def _markup_lines(body: str) -> list[str]:
+    """The lines of a passage that Twine reads as markup (not written by `literal`)."""
+    return [line for line in body.split("\n") if unliteral(line) is None]
 
 
 def find_links(body: str) -> list[tuple[str, str]]:
-    return [parse_link(m.group(1)) for m in _LINK.finditer(body)]
+    return [parse_link(m.group(1)) for line in _markup_lines(body) for m in _LINK.finditer(line)]
 
 
 def text_without_links(body: str) -> str:
@@ -159,7 +225,9 @@ def text_without_links(body: str) -> str:
         label, target = parse_link(match.group(1))
         return label or target
 
-    return _LINK.sub(words, "\n".join(lines)).rstrip()
+    return "\n".join(
+        line if unliteral(line) is not None else _LINK.sub(words, line) for line in lines
+    ).rstrip()
 
 
 _UNSAFE_IN_LINKS = str.maketrans({"[": "(", "]": ")", "|": "/", "<": "‹", ">": "›"})
@@ -172,4 +240,4 @@ def link_safe(value: str, fallback: str) -> str:
 
 
 def format_link(label: str, target: str) -> str:
-    return f"[[{label}->{target}]]" if label else f"[[{target}]]"
+    return f"[[{literal(label)}->{target}]]" if label else f"[[{target}]]"

@@ -40,16 +40,17 @@ class StylePreset(BaseModel):
     @field_validator("template")
     @classmethod
     def _has_subject(cls, value: str) -> str:
+        """Exactly `{subject}` and no other braces: a preset file is shared like a story, and
+        a format field such as `{subject.__class__}` or `{subject:>1000000000}` would leak
+        object internals or allocate a gigabyte if templates went through str.format."""
         if "{subject}" not in value:
             raise ValueError("template must contain {subject}")
-        try:
-            value.format(subject="x")
-        except (KeyError, IndexError, ValueError):
-            raise ValueError("template may use only the {subject} placeholder") from None
+        if "{" in value.replace("{subject}", "") or "}" in value.replace("{subject}", ""):
+            raise ValueError("template may use only the {subject} placeholder (no other braces)")
         return value
 
     def frame(self, subject: str) -> str:
-        return self.template.format(subject=subject)
+        return self.template.replace("{subject}", subject)
 
 
 @dataclass

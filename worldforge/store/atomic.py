@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 TEMP_PREFIX = ".wf-tmp-"
@@ -50,6 +52,24 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temp path beside `path` for a writer that wants a file name (a library that writes
+    the file itself); renamed over `path` when the block ends without an error, else removed."""
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    os.close(fd)
+    temp = Path(tmp)
+    try:
+        yield temp
+        with temp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode_of(path))
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
     fsync_dir(path.parent)
 
 

@@ -16,9 +16,11 @@ from pathlib import Path
 from worldforge.core.errors import StoryError
 from worldforge.core.model import SCHEMA_VERSION, Scene, SceneState, Story, StoryMeta, scene_state
 from worldforge.store.atomic import remove_stale_temps, write_atomic
+from worldforge.store.guarded import read_inside, read_regular, resolve_inside, write_inside
 from worldforge.store.journal import JOURNAL, commit, committed, recover
 from worldforge.store.migrate import migrate
 from worldforge.store.paths import IMAGES_DIR, SCENES_DIR, STATE_DIR, STORY_FILE, inside
+from worldforge.store.picture import check_picture
 from worldforge.store.writers import StoryChangedOnDisk, hold
 from worldforge.store.yamlio import MAX_FILE_BYTES, dump_model, line_of, parse_yaml, validate
 
@@ -28,25 +30,17 @@ GITIGNORE = b".worldforge/\n"
 
 
 def _read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            # ask for what the file holds, not for a limit-sized buffer: thousands of 1 MiB
-            # allocations cost more than reading thousands of scenes; one byte more tells a
-            # file that grew past the limit, and a file that grew since fstat is read on
-            size = os.fstat(handle.fileno()).st_size
-            want = min(size, limit) + 1
-            data = handle.read(want)
-            if len(data) == want and want <= limit:
-                data += handle.read(limit + 1 - want)
-    except OSError as exc:
-        raise StoryError(f"cannot read file: {exc.strerror}", path) from None
-    return data
+    return read_regular(path, limit)
 
 
-def _read_picture(path: Path) -> bytes:
-    data = _read_limited(path, MAX_IMAGE_BYTES)
-    if len(data) > MAX_IMAGE_BYTES:
-        raise StoryError("image is larger than 64 MiB", path)
+def _within_limit(data: bytes, rel: str) -> bytes:
+    """A file is saved only when loading will accept it (an import could bring a summary of
+    megabytes, and the story would then never open again)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise StoryError(
+            f"{rel} would be {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}: nothing was saved "
+            "(shorten the longest texts of the story or of this scene)"
+        )
     return data
 
 
@@ -119,6 +113,8 @@ class StoryFolder:
         states: dict[str, SceneState] = {}
         on_disk: dict[str, bytes] = {}
 
+        if story_path.is_symlink():
+            resolve_inside(root, story_path, STORY_FILE)
         raw = _read_limited(story_path)
         on_disk[STORY_FILE] = raw
         parsed = parse_yaml(raw, story_path)
@@ -166,11 +162,11 @@ class StoryFolder:
         return cls(root, Story(meta, scenes), meta_written, states, on_disk)
 
     @classmethod
-    def create(cls, root: Path | str, story: Story, images: Mapping[str, Path] | None = None) -> StoryFolder:
+    def create(cls, root: Path | str, story: Story, images: Mapping[str, bytes] | None = None) -> StoryFolder:
         """Write `story` into a new folder at `root`, with a .gitignore for `.worldforge/`.
 
-        `images` (story-relative path -> a picture file) are copied in first, before the
-        story that refers to them is written."""
+        `images` (story-relative path -> the picture's bytes, checked by the caller) are
+        written first, before the story that refers to them."""
         root = Path(root)
         if (root / STORY_FILE).exists():
             raise StoryError(f"a story already exists here; refusing to overwrite {STORY_FILE}", root)
@@ -180,8 +176,9 @@ class StoryFolder:
         root.mkdir(parents=True, exist_ok=True)
         if not (root / ".gitignore").exists():
             write_atomic(root / ".gitignore", GITIGNORE)
-        for rel, source in (images or {}).items():
-            write_atomic(folder.image_path(rel), _read_picture(source))
+        for rel, data in (images or {}).items():
+            folder.image_path(rel)
+            write_inside(root, rel, data)
         folder.save()
         return folder
 
@@ -200,7 +197,7 @@ class StoryFolder:
         changes: dict[str, bytes | None] = {}
         meta = dump_meta(self.story.meta)
         if meta != self._meta_written:
-            changes[STORY_FILE] = meta
+            changes[STORY_FILE] = _within_limit(meta, STORY_FILE)
         states: dict[str, SceneState] = {}
         known = 0
         for scene in self.story.scenes.values():
@@ -208,7 +205,7 @@ class StoryFolder:
             before = self._states.get(rel)
             known += before is not None
             if before != state:
-                changes[rel], states[rel] = dump_model(scene), state
+                changes[rel], states[rel] = _within_limit(dump_model(scene), rel), state
         if known != len(self._states):  # files of scenes that are no longer in the story
             here = {scene_file(sid) for sid in self.story.scenes}
             changes.update(dict.fromkeys((rel for rel in self._states if rel not in here), None))
@@ -283,9 +280,8 @@ class StoryFolder:
         """
         digest = hashlib.sha256(data if content is None else content).hexdigest()[:32]
         rel = f"{IMAGES_DIR}/{digest}{suffix}"
-        target = self.root / rel
-        if not target.exists():
-            write_atomic(target, data)
+        if not (self.root / rel).exists():
+            write_inside(self.root, rel, data)
         return rel
 
     def image_path(self, rel: str) -> Path:
@@ -295,7 +291,11 @@ class StoryFolder:
         return path
 
     def read_image(self, rel: str) -> bytes:
-        return _read_picture(self.image_path(rel))
+        """The picture's bytes, read inside the story folder and checked to be a picture
+        (PNG, JPEG or WebP of a sane size): a shared story's `images/` may hold anything."""
+        data = read_inside(self.root, self.image_path(rel), MAX_IMAGE_BYTES, f"picture {rel}")
+        check_picture(data, self.root / rel)
+        return data
 
 
 class _Snapshot(StoryFolder):

@@ -24,6 +24,7 @@ from typing import Any
 
 from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.quiet import quiet
+from worldforge.engines.source import weight_files
 from worldforge.engines.text.protocol import TextSettings
 from worldforge.engines.text.streams import CandidateStream
 from worldforge.locations import converted_dir
@@ -56,10 +57,20 @@ def ensure_converted(
     quantization: str = "int8",
     progress: Callable[[str], None] | None = None,
 ) -> Path:
+    """The CTranslate2 copy of the model in `folder`, converted on first use.
+
+    The conversion loads the weights through transformers with `use_safetensors=True`, so a
+    pickled `pytorch_model.bin` in the folder is never read (without it, transformers falls
+    back to the pickle when there is no `model.safetensors`)."""
     target = converted_path(model_id, revision, quantization)
     if (target / "model.bin").is_file():
         return target
+    weight_files(folder)  # refuses a folder whose weights are not safetensors, clearly
     from ctranslate2.converters import TransformersConverter
+
+    class SafetensorsConverter(TransformersConverter):
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            return super().load_model(model_class, model_name_or_path, use_safetensors=True, **kwargs)
 
     if progress:
         progress(f"converting {model_id} to CTranslate2 {quantization} (once)")
@@ -67,7 +78,7 @@ def ensure_converted(
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         with quiet():
-            TransformersConverter(str(folder), trust_remote_code=False).convert(
+            SafetensorsConverter(str(folder), trust_remote_code=False).convert(
                 str(work / "model"), quantization=quantization, force=True
             )
         if target.exists():

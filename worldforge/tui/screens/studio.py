@@ -180,8 +180,9 @@ class StudioScreen(Screen):
         try:
             png = self.session.folder.read_image(scene.image)
             panel.show(png, f"“{caption}” · {credit}" if credit else f"“{caption}”")
-        except StoryError as err:
-            panel.show(None, f"missing picture: {err.message}")
+        except StoryError as err:  # read_image also refuses what is not a sane picture
+            there = (self.session.folder.root / scene.image).exists()
+            panel.show(None, f"{'unreadable' if there else 'missing'} picture: {err.message}")
         except OSError as err:  # PIL's UnidentifiedImageError is an OSError
             panel.show(None, f"unreadable picture {scene.image}: {err}")
 
