@@ -223,3 +223,17 @@ def test_flops_are_counted_once_per_shape_and_reused(tiny_image):
     bigger = tiny_image.generate("a crane", Settings(width=64, height=64, steps=4, seed=1))[0].record.flops
     assert small == again > 0
     assert bigger > small
+
+
+def test_a_pipeline_diffusers_cannot_load_safely_is_a_clear_error(tmp_path, tiny_image):
+    """Weights only as pickles (.bin) are refused by use_safetensors: as a one-line error."""
+    import shutil
+
+    from worldforge.engines.errors import ModelUnavailable
+
+    folder = tmp_path / "bin-only"
+    shutil.copytree(tiny_image.model_id, folder)
+    for weights in (folder / "unet").glob("*.safetensors"):
+        weights.rename(weights.with_name("diffusion_pytorch_model.bin"))
+    with pytest.raises(ModelUnavailable, match="cannot load the diffusers pipeline in"):
+        image_engine(str(folder)).load()

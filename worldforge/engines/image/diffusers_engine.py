@@ -22,7 +22,7 @@ import io
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +132,8 @@ class DiffusersImageEngine:
         self.device = pick_device(self._device_request)
         self.dtype = pick_dtype(self.device, self._dtype_request, bf16_on_cpu=True)
         dtype = getattr(torch, self.dtype)
-        index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
+        with _refusal(folder):
+            index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
         kwargs: dict[str, Any] = {"torch_dtype": dtype, "use_safetensors": True}
         if self.variant and any(folder.glob(f"*/*.{self.variant}.safetensors")):
             kwargs["variant"] = self.variant
@@ -140,7 +141,7 @@ class DiffusersImageEngine:
             # we decode latents ourselves, so the checker would never run; don't load it
             kwargs.update(safety_checker=None, requires_safety_checker=False)
         say(f"loading {self.label} ({self.device}, {self.dtype})")
-        with quiet(diffusers=True):
+        with quiet(diffusers=True), _refusal(folder):
             t2i = AutoPipelineForText2Image.from_pretrained(str(folder), **kwargs).to(self.device)
             pipes = {("final", False): t2i, ("final", True): AutoPipelineForImage2Image.from_pipe(t2i)}
             tiny_folder = self.tiny_vae_folder(say)
@@ -375,3 +376,17 @@ class DiffusersImageEngine:
             flops=float(flops) if flops else None,
             prompt_hidden=settings.hide_prompt,
         )
+
+
+@contextlib.contextmanager
+def _refusal(folder: Path) -> Iterator[None]:
+    """A pipeline diffusers cannot load from safetensors alone (weights only as .bin, custom
+    components needing remote code, broken configs) is a clear error, not a traceback."""
+    try:
+        yield
+    except (OSError, ValueError, TypeError, KeyError, ImportError, AttributeError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelUnavailable(
+            f"cannot load the diffusers pipeline in {folder}: {reason} "
+            "(worldforge loads safetensors weights and diffusers' own components only)"
+        ) from None
