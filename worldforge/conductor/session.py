@@ -78,6 +78,7 @@ class Session:
 
         Changes with the same non-None `coalesce` key within a couple of seconds merge
         into one undo step (typing, dragging a slider).
+
         With `touches`, only those scenes (and the metadata) are watched: typing in one scene of
         a story of thousands then costs nothing per keystroke. Such a change must not touch
         other scenes, add or remove any.
@@ -153,7 +154,9 @@ class Session:
             story.meta = delta.meta.model_copy(deep=True)
         if delta.order is not None:
             story.scenes = {sid: story.scenes[sid] for sid in delta.order}
-        if delta.order is not None or delta.meta is not None:
+        # the graph depends on the scenes only: a new one when scenes came or went, else the
+        # touched scenes' choices are brought back in step
+        if delta.order is not None:
             self.graph = StoryGraph(story)
         else:
             self.graph.resync(list(delta.scenes))

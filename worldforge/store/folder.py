@@ -29,10 +29,6 @@ MAX_IMAGE_BYTES = 64 * 1024 * 1024
 GITIGNORE = b".worldforge/\n"
 
 
-def _read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    return read_regular(path, limit)
-
-
 def _within_limit(data: bytes, rel: str) -> bytes:
     """A file is saved only when loading will accept it (an import could bring a summary of
     megabytes, and the story would then never open again)."""
@@ -115,7 +111,7 @@ class StoryFolder:
 
         if story_path.is_symlink():
             resolve_inside(root, story_path, STORY_FILE)
-        raw = _read_limited(story_path)
+        raw = read_regular(story_path, MAX_FILE_BYTES)
         on_disk[STORY_FILE] = raw
         parsed = parse_yaml(raw, story_path)
         value = parsed.value
@@ -147,7 +143,7 @@ class StoryFolder:
             # scandir knows links without a system call: only a linked file needs resolving
             if entry.is_symlink() and not inside(root, path):
                 raise StoryError("scene file points outside the story folder", path)
-            raw = _read_limited(path)
+            raw = read_regular(path, MAX_FILE_BYTES)
             on_disk[f"{SCENES_DIR}/{path.name}"] = raw
             parsed = parse_yaml(raw, path)
             scene = validate(Scene, parsed, path)
