@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PIL import Image
 
 from worldforge.engines.cancel import Cancelled, CancelToken
+from worldforge.engines.errors import ModelUnavailable
 from worldforge.engines.image.protocol import ImageResult, ImageSettings, StepCallback
 from worldforge.engines.record import GenerationRecord
 from worldforge.engines.text.protocol import TextResult, TextSettings, TokenCallback
@@ -44,14 +45,26 @@ class FakeTextEngine:
     label = "fake/echo"
     offline_tiny = False
 
-    def __init__(self, delay: float = 0.0, words: int = 6, load_delay: float = 0.0) -> None:
+    def __init__(
+        self, delay: float = 0.0, words: int = 6, load_delay: float = 0.0, missing: str | None = None
+    ) -> None:
         self.delay = delay
         self.words = words
         self.load_delay = load_delay
         self.calls = 0
         self.loaded = False
+        self.allow_download = False
+        self.missing = missing  # a hub id whose weights "are not here": loading needs a download
+        self.downloaded = False
+
+    def wanted_download(self) -> str | None:
+        return None if self.downloaded else self.missing
 
     def load(self, progress: Callable[[str], None] | None = None) -> None:
+        if self.wanted_download() is not None:
+            if not self.allow_download:
+                raise ModelUnavailable(f"the weights of {self.missing!r} are not on this machine")
+            self.downloaded = True
         time.sleep(self.load_delay)
         self.loaded = True
 
@@ -119,6 +132,10 @@ class FakeImageEngine:
         self.delay = delay
         self.defaults = ImageSettings()
         self.loaded = False
+        self.allow_download = False
+
+    def wanted_download(self) -> str | None:
+        return None
 
     def load(self, progress: Callable[[str], None] | None = None) -> None:
         self.loaded = True

@@ -13,7 +13,7 @@ import click
 
 from worldforge import conductor as use_case
 from worldforge.cli import UserError
-from worldforge.cli.engines import announced
+from worldforge.cli.engines import allow_download_option, announced
 from worldforge.cli.output import echo
 from worldforge.conductor import SCHEDULER_NAMES, choose_image_engine
 from worldforge.store import StoryFolder
@@ -68,6 +68,7 @@ class _StepBar:
 @click.option("--engine", "engine_choice", help="tiny, a preset, a hub id or a model folder.")
 @click.option("--hide-prompt", is_flag=True, help="Credit and settings in the pictures, not the prompt.")
 @click.option("--choose", type=click.IntRange(1), help="Make candidate N the scene's picture.")
+@allow_download_option
 def render(
     directory: Path,
     scene: str | None,
@@ -86,12 +87,13 @@ def render(
     engine_choice: str | None,
     hide_prompt: bool,
     choose: int | None,
+    allow_download: bool,
 ) -> None:
     """Illustrate SCENE of the story in DIRECTORY (or, with --all, every scene still without one)."""
     if bool(scene) == all_scenes:
         raise click.UsageError("give a SCENE or --all (not both)")
     folder = StoryFolder.open(directory)
-    engine = announced(choose_image_engine(folder.story, engine_choice))
+    engine = announced(choose_image_engine(folder.story, engine_choice, allow_download))
     width, height = size or (None, None)
     overrides = {
         "candidates": candidates,

@@ -9,20 +9,25 @@ from typing import TYPE_CHECKING
 
 import click
 
+from worldforge.cli.engines import allow_download_option
+
 if TYPE_CHECKING:
     from worldforge.conductor import Session
     from worldforge.tui.app import Engines
 
 
-def story_engines(text_choice: str | None, image_choice: str | None) -> Callable[[Session], Engines]:
+def story_engines(
+    text_choice: str | None, image_choice: str | None, allow_download: bool = False
+) -> Callable[[Session], Engines]:
     """How the studio picks each story's engines: the conductor's choice, with its reasons for
-    any tiny offline model, which the studio's banner shows."""
+    any tiny offline model, which the studio's banner shows. A model that must be downloaded
+    first is asked about in the studio unless `allow_download`."""
     from worldforge.conductor import choose_image_engine, choose_text_engine
     from worldforge.tui.app import Engines
 
     def engines_for(session: Session) -> Engines:
-        text = choose_text_engine(session.story, text_choice)
-        image = choose_image_engine(session.story, image_choice)
+        text = choose_text_engine(session.story, text_choice, allow_download=allow_download)
+        image = choose_image_engine(session.story, image_choice, allow_download)
         return Engines(text.engine, image.engine, tuple(w for w in (text.warning, image.warning) if w))
 
     return engines_for
@@ -36,7 +41,10 @@ def story_engines(text_choice: str | None, image_choice: str | None) -> Callable
 @click.option(
     "--image-engine", "image_choice", default=None, help="Image model: tiny, a preset, a hub id or a folder."
 )
-def open_story(directory: Path | None, text_choice: str | None, image_choice: str | None) -> None:
+@allow_download_option
+def open_story(
+    directory: Path | None, text_choice: str | None, image_choice: str | None, allow_download: bool
+) -> None:
     """Open the studio on DIRECTORY (no argument: pick a story or start one from a seed)."""
     # textual-image asks the terminal about its graphics before the app takes the screen over
     import textual_image.widget  # noqa: F401
@@ -44,7 +52,7 @@ def open_story(directory: Path | None, text_choice: str | None, image_choice: st
     from worldforge.conductor import Session
     from worldforge.tui.app import make_app
 
-    engines_for = story_engines(text_choice, image_choice)
+    engines_for = story_engines(text_choice, image_choice, allow_download)
     session = Session.open(directory) if directory else None
     # the story just loaded lives as long as the studio: keep the garbage collector's full
     # passes from walking its hundred thousand objects again and again (pauses of ~0.1 s

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
-from worldforge.cli.engines import announced
+from worldforge.cli.engines import allow_download_option, announced
 from worldforge.cli.output import echo
 from worldforge.conductor.engines import BACKENDS, Backend, choose_text_engine
 
@@ -43,6 +43,7 @@ backend_option = click.option(
 @click.option("--branch", "make_branches", is_flag=True, help="Make every candidate a child scene.")
 @engine_option
 @backend_option
+@allow_download_option
 def expand(
     directory: Path,
     scene_id: str,
@@ -54,6 +55,7 @@ def expand(
     make_branches: bool,
     engine_choice: str | None,
     backend: str,
+    allow_download: bool,
 ) -> None:
     """Stream candidate continuations of SCENE_ID and keep them in the story."""
     from worldforge.conductor.expand import branch, text_settings
@@ -67,7 +69,7 @@ def expand(
     settings = text_settings(
         story, candidates=candidates, seed=seed, max_new_tokens=max_tokens, stop=stop, temperature=temperature
     )
-    engine = announced(choose_text_engine(story, engine_choice, cast(Backend, backend)))
+    engine = announced(choose_text_engine(story, engine_choice, cast(Backend, backend), allow_download))
     engine.load(progress=lambda msg: echo(msg + "…", err=True))
     with _Stream(settings.candidates) as stream:
         expansion = run_expand(story, scene_id, engine, settings, on_token=stream.on_token)
@@ -142,7 +144,10 @@ class _Stream:
 )
 @click.option("--show/--no-show", default=True, help="Also print the assembled context.")
 @engine_option
-def context(directory: Path, scene_id: str, max_tokens, show: bool, engine_choice: str | None) -> None:
+@allow_download_option
+def context(
+    directory: Path, scene_id: str, max_tokens, show: bool, engine_choice: str | None, allow_download: bool
+) -> None:
     """Print what the model would read to continue SCENE_ID, and what was cut."""
     from worldforge.conductor.expand import context_for, text_settings
     from worldforge.store import StoryFolder
@@ -151,7 +156,7 @@ def context(directory: Path, scene_id: str, max_tokens, show: bool, engine_choic
     if scene_id not in story.scenes:
         _no_scene(story, scene_id)
     settings = text_settings(story, max_new_tokens=max_tokens)
-    engine = announced(choose_text_engine(story, engine_choice))
+    engine = announced(choose_text_engine(story, engine_choice, allow_download=allow_download))
     report = context_for(story, scene_id, engine, settings)
     echo(str(report))
     if show:

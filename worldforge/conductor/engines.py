@@ -6,6 +6,10 @@ weights are on this machine, else the tiny offline model. The reason travels wit
 engine, so every interface can tell the user why it runs what it runs — above all why its
 output is noise, and what to do about it.
 
+Nothing is downloaded unless the user agreed (`allow_download`): a story shared by someone
+else names its models, and opening it must not make this machine fetch gigabytes from the
+hub. `EngineChoice.consent` is the question to ask first.
+
 Building an engine imports no model library (they load in `engine.load()`), so choosing
 costs nothing at start-up.
 """
@@ -61,6 +65,20 @@ class EngineChoice(Generic[Engine]):
             return None
         return f"tiny offline test model (random weights): {_NOISE[self.kind]} — {self.reason}"
 
+    @property
+    def consent(self) -> str | None:
+        """The question to ask before loading, when loading means a download the user has not
+        allowed yet; None when the weights are here or the download is allowed."""
+        if self.engine.allow_download:
+            return None
+        wanted = self.engine.wanted_download()
+        if wanted is None:
+            return None
+        return (
+            f"The {self.kind} model {wanted} is not on this machine ({self.reason}). "
+            "Download it from the Hugging Face hub now?"
+        )
+
 
 def _wanted(choice: str | None, story_choice: str | None, kind: str) -> tuple[str | None, Origin, str]:
     if choice:
@@ -77,20 +95,22 @@ def _by_default(default: str, tiny: bool) -> tuple[Origin, str]:
 
 
 def choose_text_engine(
-    story: Story | None, choice: str | None = None, backend: Backend = "auto"
+    story: Story | None, choice: str | None = None, backend: Backend = "auto", allow_download: bool = False
 ) -> EngineChoice[TextEngine]:
     """The text engine for this run: `choice`, else the story's, else gpt2 if downloaded, else tiny."""
     name, origin, reason = _wanted(choice, story.meta.models.text if story else None, "text")
-    engine = text_engine(name, backend=backend)
+    engine = text_engine(name, backend=backend, allow_download=allow_download)
     if name is None:
         origin, reason = _by_default(DEFAULT_TEXT_PRESET, engine.offline_tiny)
     return EngineChoice(engine, origin, reason, "text")
 
 
-def choose_image_engine(story: Story | None, choice: str | None = None) -> EngineChoice[ImageEngine]:
+def choose_image_engine(
+    story: Story | None, choice: str | None = None, allow_download: bool = False
+) -> EngineChoice[ImageEngine]:
     """The image engine for this run: `choice`, else the story's, else sd-turbo if downloaded, else tiny."""
     name, origin, reason = _wanted(choice, story.meta.models.image if story else None, "image")
-    engine = image_engine(name)
+    engine = image_engine(name, allow_download=allow_download)
     if name is None:
         origin, reason = _by_default(DEFAULT_IMAGE_PRESET, engine.offline_tiny)
     return EngineChoice(engine, origin, reason, "image")

@@ -117,9 +117,10 @@ def snapshot(
 
 def not_here(model_id: str) -> str:
     return (
-        f"the weights of {model_id!r} are not on this machine. With internet, run "
-        f"`worldforge models pull {model_id}`; or pass a local model folder with --engine PATH; "
-        "or use --engine tiny (an offline test model whose output is noise)"
+        f"the weights of {model_id!r} are not on this machine and worldforge downloads a model "
+        f"only when asked. With internet, run `worldforge models pull {model_id}` (or pass "
+        "--allow-download); or pass a local model folder with --engine PATH; or use --engine "
+        "tiny (an offline test model whose output is noise)"
     )
 
 

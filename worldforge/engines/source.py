@@ -33,12 +33,18 @@ class ModelSource:
     def is_local(self) -> bool:
         return self.local is not None
 
-    def resolve(self, download: bool = True) -> tuple[Path, str]:
+    def wanted_download(self) -> str | None:
+        """The hub id to fetch before loading, or None (local, built here, or cached)."""
+        if self.local is not None or self.prepare is not None:
+            return None
+        return None if hub.cached(self.model_id, hub.TEXT_NEEDED) else self.model_id
+
+    def resolve(self, download: bool = False) -> tuple[Path, str]:
         """The folder holding the files, and the revision to record."""
         if self.prepare is not None:
             self.prepare()
         if self.local is not None:
-            return self.local, folder_revision(self.local)
+            return self.local, folder_revision(self.local, weight_files(self.local))
         folder = hub.snapshot(self.model_id, hub.TEXT_FILES, hub.TEXT_NEEDED, download=download)
         return folder, folder.name
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from worldforge.core.errors import StoryError
 from worldforge.locations import user_presets_dir
+from worldforge.store.guarded import read_regular
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MAX_PRESET_BYTES = 64 * 1024
@@ -104,10 +106,13 @@ def load_presets(user_dir: Path | None = None) -> PresetCatalog:
         return catalog
     for path in sorted(folder.glob("*.yaml")):
         try:
-            if path.stat().st_size > MAX_PRESET_BYTES:
-                raise ValueError("larger than 64 KiB: not a preset")
-            preset = parse_preset(path.read_text(encoding="utf-8"), path.stem, str(path))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            # a FIFO or device named *.yaml must not hang the studio: one guarded read
+            data = read_regular(path, MAX_PRESET_BYTES, "preset file")
+            preset = parse_preset(data.decode("utf-8"), path.stem, str(path))
+        except StoryError as exc:
+            catalog.problems.append(f"{path}: {exc.message}")
+            continue
+        except (UnicodeDecodeError, ValueError) as exc:
             catalog.problems.append(f"{path}: {exc}")
             continue
         catalog.presets[preset.name] = preset

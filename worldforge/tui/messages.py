@@ -54,6 +54,15 @@ class EngineStatus(Message):
         self.failed = failed
 
 
+class DownloadWanted(Message):
+    """An engine cannot load before `model` is downloaded, which the user has not allowed yet."""
+
+    def __init__(self, kind: str, model: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self.model = model
+
+
 class Generated(Message):
     """A job finished: `story` is the worker's copy, holding the new candidates or renders."""
 

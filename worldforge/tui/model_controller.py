@@ -23,6 +23,7 @@ from worldforge.engines.text.protocol import TextEngine, TextSettings
 from worldforge.store import StoryFolder
 from worldforge.tui.messages import (
     CandidateProgress,
+    DownloadWanted,
     EngineStatus,
     Generated,
     RenderProgress,
@@ -46,6 +47,7 @@ class ModelController:
         self.busy: str | None = None
         self.ready: dict[str, bool] = {"text": False, "image": False}
         self.load_errors: dict[str, str] = {}
+        self.declined: set[str] = set()  # kinds whose model download the user refused
         self.spent_flops = 0.0
         self.spent_wh = 0.0
 
@@ -58,12 +60,29 @@ class ModelController:
         engines = [(k, e) for k, e in (("text", self.text_engine), ("image", self.image_engine)) if e]
         self.host.run_worker(partial(self._load, engines), thread=True, group="load", exit_on_error=False)
 
+    def load_engine(self, kind: str, allow_download: bool) -> None:
+        """Load one engine after the user answered whether it may download its model (no:
+        loading then fails with the message saying how to get the model)."""
+        engine = self.text_engine if kind == "text" else self.image_engine
+        if engine is not None:
+            engine.allow_download = allow_download
+            if not allow_download:
+                self.declined.add(kind)
+            self.host.run_worker(
+                partial(self._load, [(kind, engine)]), thread=True, group="load", exit_on_error=False
+            )
+
     def _load(self, engines: list[tuple[str, TextEngine | ImageEngine]]) -> None:
         # one after the other: transformers' and diffusers' lazy modules are not safe to
         # import from two threads at once
         post = self.host.post_message
         for kind, engine in engines:
             name = engine.label or engine.model_id
+            # a model the story names but this machine lacks: ask before fetching it
+            wanted = None if engine.allow_download else engine.wanted_download()
+            if wanted is not None and kind not in self.declined:
+                post(DownloadWanted(kind, wanted))
+                continue
             post(EngineStatus(kind, f"loading {name}…"))
             try:
                 engine.load(partial(_say, post, kind))

@@ -103,6 +103,11 @@ class DiffusersImageEngine:
         folder = hub.snapshot(model, files, needed, download=allowed, progress_bars=allowed, say=say)
         return folder, folder.name
 
+    def wanted_download(self) -> str | None:
+        if self._build is not None or self._folder is not None or Path(self.model_id).expanduser().is_dir():
+            return None
+        return None if hub.cached(self.model_id, hub.PIPELINE_NEEDED) else self.model_id
+
     def tiny_vae_folder(self, say: Callable[[str], None]) -> Path | None:
         """The tiny autoencoder's folder, or None when this model has none."""
         if self.tiny_vae_id is None:

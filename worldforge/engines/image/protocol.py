@@ -65,6 +65,9 @@ class ImageEngine(Protocol):
     label: str
     # a random-weight offline test model: its pictures are noise, and are labelled so
     offline_tiny: bool
+    # may load() fetch weights from the model hub? Off unless the user agreed (a shared
+    # story must not make a machine download a model it names)
+    allow_download: bool
     # the settings the model was made for, and its step count for image-to-image
     defaults: ImageSettings
     init_steps: int | None
@@ -73,6 +76,11 @@ class ImageEngine(Protocol):
     def loaded(self) -> bool: ...
 
     def load(self, progress: Callable[[str], None] | None = None) -> None: ...
+
+    def wanted_download(self) -> str | None:
+        """The hub id load() would have to download first, or None when the weights are
+        here (cached, a local folder, or the tiny model built on this machine). Asks no network."""
+        ...
 
     def count_tokens(self, text: str) -> int:
         """Prompt tokens of `text` for the model's text encoder, without start/end markers."""

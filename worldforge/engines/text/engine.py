@@ -49,6 +49,7 @@ class CausalTextEngine:
         dtype: str | None = None,
         offline_tiny: bool = False,
         threads: int | None = None,
+        allow_download: bool = False,
     ) -> None:
         if backend not in BACKENDS:
             raise EngineError(f"unknown text backend {backend!r}: choose one of {', '.join(BACKENDS)}")
@@ -56,6 +57,7 @@ class CausalTextEngine:
         self.model_id = source.model_id
         self.license = source.license
         self.offline_tiny = offline_tiny
+        self.allow_download = allow_download
         self.requested_backend = backend
         self.name: str = backend
         self.device = device
@@ -78,10 +80,13 @@ class CausalTextEngine:
         return self._backend is not None
 
     def files(self) -> Path:
-        """The model's folder (downloading it if it is a hub id not cached yet)."""
+        """The model's folder (a hub id not cached yet is downloaded only if allowed)."""
         if self._folder is None:
-            self._folder, self.revision = self.source.resolve()
+            self._folder, self.revision = self.source.resolve(download=self.allow_download)
         return self._folder
+
+    def wanted_download(self) -> str | None:
+        return self.source.wanted_download()
 
     def tokenizer(self) -> Any:
         if self._tokenizer is None:

@@ -59,6 +59,9 @@ class TextEngine(Protocol):
     model_id: str
     # a random-weight offline test model: its text is noise, and is labelled so
     offline_tiny: bool
+    # may load() fetch weights from the model hub? Off unless the user agreed (a shared
+    # story must not make a machine download a model it names)
+    allow_download: bool
 
     @property
     def label(self) -> str: ...
@@ -67,6 +70,11 @@ class TextEngine(Protocol):
     def loaded(self) -> bool: ...
 
     def load(self, progress: Callable[[str], None] | None = None) -> None: ...
+
+    def wanted_download(self) -> str | None:
+        """The hub id load() would have to download first, or None when the weights are
+        here (cached, a local folder, or the tiny model built on this machine). Asks no network."""
+        ...
 
     @property
     def context_window(self) -> int:

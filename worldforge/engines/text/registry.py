@@ -65,9 +65,12 @@ def text_engine(
     backend: Backend = "auto",
     device: str | None = None,
     dtype: str | None = None,
+    allow_download: bool = False,
 ) -> CausalTextEngine:
     source, tiny = text_source(choice)
-    return CausalTextEngine(source, backend=backend, device=device, dtype=dtype, offline_tiny=tiny)
+    return CausalTextEngine(
+        source, backend=backend, device=device, dtype=dtype, offline_tiny=tiny, allow_download=allow_download
+    )
 
 
 @dataclass(frozen=True)

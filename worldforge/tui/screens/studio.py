@@ -30,6 +30,7 @@ from worldforge.engines.image.protocol import ImageEngine
 from worldforge.engines.text.protocol import TextEngine
 from worldforge.tui.messages import (
     CandidateProgress,
+    DownloadWanted,
     EngineStatus,
     Generated,
     ProblemsCounted,
@@ -361,6 +362,17 @@ class StudioScreen(Screen):
     def action_cancel_work(self) -> None:
         self.models.cancel()
         self.notify(f"cancelling {self.models.busy}…", timeout=2)
+
+    def on_download_wanted(self, event: DownloadWanted) -> None:
+        question = (
+            f"This story's {event.kind} model, {event.model}, is not on this machine. "
+            "Download it from the Hugging Face hub now? (It can be several gigabytes; "
+            f"or later: worldforge models pull {event.model})"
+        )
+        self.app.push_screen(
+            ConfirmScreen(question, yes="Download"),
+            lambda answer: self.models.load_engine(event.kind, bool(answer)),
+        )
 
     def on_engine_status(self, event: EngineStatus) -> None:
         self.models.engine_status(event)
