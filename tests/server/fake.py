@@ -1,0 +1,84 @@
+"""A tiny local HTTP server for replies a real model server never sends: malformed JSON,
+an event stream that breaks off, silence, HTTP 500. Each test hands it the replies."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MODELS = b'{"object": "list", "data": [{"id": "fake-model", "object": "model"}]}'
+
+# (status, content type, body parts sent one after the other; None: drop the connection)
+Reply = tuple[int, str, list[bytes | None]]
+Replies = dict[str, Callable[[], Reply]]
+
+
+def sse(*events: str) -> list[bytes | None]:
+    return [f"data: {event}\n\n".encode() for event in events]
+
+
+def chunk(text: str, finish: str | None = None) -> str:
+    reason = f'"{finish}"' if finish else "null"
+    return '{"choices": [{"text": "%s", "index": 0, "finish_reason": %s}]}' % (text, reason)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    replies: Replies
+    seen: list[str]
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.seen.append(f"{self.command} {self.path}")
+        make = self.replies.get(f"{self.command} {self.path}")
+        if make is None:
+            self.send_error(404)
+            return
+        status, content_type, parts = make()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.end_headers()
+        for part in parts:
+            if part is None:  # break off: no more bytes, connection closed
+                self.close_connection = True
+                self.wfile.flush()
+                self.connection.shutdown(2)
+                return
+            self.wfile.write(part)
+            self.wfile.flush()
+
+    do_GET = do_POST = _answer
+
+
+@contextmanager
+def fake_server(replies: Replies) -> Iterator[tuple[str, list[str]]]:
+    """(base URL, requests seen) of a server answering `replies` by "METHOD /path"."""
+    seen: list[str] = []
+    handler = type("Handler", (_Handler,), {"replies": replies, "seen": seen})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def models() -> Reply:
+    return 200, "application/json", [MODELS]
+
+
+def silent(seconds: float) -> Callable[[], Reply]:
+    def reply() -> Reply:
+        time.sleep(seconds)
+        return 200, "application/json", [MODELS]
+
+    return reply
