@@ -3,6 +3,7 @@ an event stream that breaks off, silence, HTTP 500. Each test hands it the repli
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,8 +22,7 @@ def sse(*events: str) -> list[bytes | None]:
 
 
 def chunk(text: str, finish: str | None = None) -> str:
-    reason = f'"{finish}"' if finish else "null"
-    return '{"choices": [{"text": "%s", "index": 0, "finish_reason": %s}]}' % (text, reason)
+    return json.dumps({"choices": [{"text": text, "index": 0, "finish_reason": finish}]})
 
 
 class _Handler(BaseHTTPRequestHandler):
