@@ -14,7 +14,8 @@ MODELS = b'{"object": "list", "data": [{"id": "fake-model", "object": "model"}]}
 
 # (status, content type, body parts sent one after the other; None: drop the connection)
 Reply = tuple[int, str, list[bytes | None]]
-Replies = dict[str, Callable[[], Reply]]
+# each reply is made from the request's JSON body ({} without one)
+Replies = dict[str, Callable[[dict], Reply]]
 
 
 def sse(*events: str) -> list[bytes | None]:
@@ -34,14 +35,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         length = int(self.headers.get("content-length") or 0)
-        if length:
-            self.rfile.read(length)
+        body = json.loads(self.rfile.read(length)) if length else {}
         self.seen.append(f"{self.command} {self.path}")
         make = self.replies.get(f"{self.command} {self.path}")
         if make is None:
             self.send_error(404)
             return
-        status, content_type, parts = make()
+        status, content_type, parts = make(body)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.end_headers()
@@ -72,12 +72,12 @@ def fake_server(replies: Replies) -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
-def models() -> Reply:
+def models(body: dict) -> Reply:
     return 200, "application/json", [MODELS]
 
 
-def silent(seconds: float) -> Callable[[], Reply]:
-    def reply() -> Reply:
+def silent(seconds: float) -> Callable[[dict], Reply]:
+    def reply(body: dict) -> Reply:
         time.sleep(seconds)
         return 200, "application/json", [MODELS]
 

@@ -157,7 +157,8 @@ class LlamaServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"llama-cpp-python server exited; see {self.log}")
             try:
-                if httpx.get(self.url + "/models", timeout=2).status_code == 200:
+                # 401: up, and asking for the key it was started with
+                if httpx.get(self.url + "/models", timeout=2).status_code in (200, 401):
                     return self
             except httpx.HTTPError:
                 pass
