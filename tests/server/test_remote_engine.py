@@ -143,3 +143,14 @@ def test_killing_the_server_mid_stream_keeps_what_arrived(own_server, story):
     records = {p.id: p for p in scene.provenance}
     assert all(records[c.provenance].seed is not None for c in scene.candidates)
     assert provenance_from(caught.value.expansion.results[0]).server == own_server.url
+
+
+def test_a_window_the_server_did_not_tell_and_that_is_too_big_is_explained(llama_server, story):
+    """llama-cpp-python says nothing of its window and refuses a longer request inside the stream."""
+    engine = RemoteTextEngine(llama_server.url)  # assumes 1024; this server has 512
+    story.scene("start").text = "The furnace sang of iron and of salt. " * 200
+    report = context_for(story, "start", engine, settings(max_new_tokens=32))
+    assert report.tokens > llama_server.n_ctx
+    with pytest.raises(Exception, match="closed the stream without sending any text") as caught:
+        engine.generate(report.context, settings(max_new_tokens=32))
+    assert "set models.text_window in story.yaml" in str(caught.value)

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from worldforge.core.compute import transformer_flops
 from worldforge.engines.cancel import Cancelled, CancelToken
@@ -78,7 +79,9 @@ class RemoteTextEngine:
     # -- loading: asking the server what it is ------------------------------------------
     @property
     def label(self) -> str:
-        return f"{self._served.id} @ {self.server}" if self._served else self.server
+        """Short, for a status line: the model (once known) and the server's host."""
+        host = urlsplit(self.server).netloc
+        return f"{self._served.id} @ {host}" if self._served else f"server {host}"
 
     @property
     def loaded(self) -> bool:
@@ -155,8 +158,17 @@ class RemoteTextEngine:
         ]
         if error is not None:
             kept = [r for r in results if r.text or not r.partial]
-            raise PartialGeneration(str(error), kept)
+            raise PartialGeneration(str(error) + self._window_hint(served, kept), kept)
         return results
+
+    def _window_hint(self, served: ServedModel, kept: list[TextResult]) -> str:
+        """Why a server may refuse everything: a window it did not tell, and we guessed too big."""
+        if kept or served.window:
+            return ""
+        return (
+            f"; the context was fitted to a window of {self.window} tokens the server did not confirm: "
+            "if its window is smaller, set models.text_window in story.yaml to it"
+        )
 
     def _same_model(self, served: ServedModel) -> None:
         now = served_model(self.client)

@@ -80,6 +80,7 @@ async def stream_completion(
     """POST one streaming completion; choice i of it feeds `streams[i]`. Returns when all
     of them are done; raises ServerError on a failed, malformed or broken stream."""
     url = client.url(COMPLETIONS)
+    events = 0
     try:
         async with aconnect_sse(http, "POST", url, json=body) as source:
             response = source.response
@@ -89,6 +90,7 @@ async def stream_completion(
             async for event in source.aiter_sse():
                 if event.data.strip() == "[DONE]":
                     break
+                events += 1
                 _take(_chunk(client, event.data), streams, facts, client)
                 if all(s.done for s in streams):
                     return
@@ -96,6 +98,11 @@ async def stream_completion(
         raise client.malformed(COMPLETIONS, "a reply that is not an event stream") from None
     except httpx.HTTPError as err:
         raise client.explain(err, COMPLETIONS) from None
+    if not all(s.done for s in streams) and not events:
+        raise ServerError(
+            f"{client.where(COMPLETIONS)} closed the stream without sending any text "
+            "(did it refuse the request? its log says why)"
+        )
     if not all(s.done for s in streams):
         raise ServerError(
             f"{client.where(COMPLETIONS)} ended the stream before the text was finished (a server that "
