@@ -143,3 +143,44 @@ def test_a_server_that_honours_n_gets_one_request_for_all_candidates():
     assert [r.text for r in results] == ["A", "B"]
     assert [r.seed for r in results] == [5, 5] and results[0].record.settings["n"] == 2
     assert seen.count("POST /v1/completions") == 2  # the n probe, then one request for both
+
+
+def test_the_remote_engine_satisfies_the_text_engine_protocol():
+    from tests.test_engine_protocols import missing_or_different
+    from worldforge.engines.text.protocol import TextEngine
+
+    engine = RemoteTextEngine(f"http://127.0.0.1:{free_port()}/v1")  # builds without asking the server
+    assert isinstance(engine, TextEngine)
+    assert missing_or_different(engine, TextEngine) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "public"),
+    [
+        ("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/v1"),
+        ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/v1"),
+        ("https://user:pw@models.example:443/base/v1/?key=1", "https://models.example:443/base/v1"),
+        ("http://[::1]:8080", "http://[::1]:8080/v1"),
+    ],
+)
+def test_the_public_url_has_no_credentials_and_ends_in_v1(url, public):
+    assert RemoteTextEngine(url).server == public
+
+
+def test_a_url_that_is_not_a_server_is_refused():
+    with pytest.raises(EngineError, match="is not an http"):
+        RemoteTextEngine("ftp://user:pw@host/v1")
+
+
+def test_a_url_as_engine_or_in_the_story_chooses_the_server(story):
+    from worldforge.conductor.engines import choose_text_engine
+
+    url = f"http://writer:pw@127.0.0.1:{free_port()}/v1"
+    asked = choose_text_engine(story, url, timeout=5)
+    assert isinstance(asked.engine, RemoteTextEngine) and asked.origin == "asked"
+    assert asked.engine.client.timeout == 5 and "pw" not in asked.reason
+    story.meta.models.text = url
+    story.meta.models.text_window = 2048
+    remembered = choose_text_engine(story)
+    assert isinstance(remembered.engine, RemoteTextEngine) and remembered.origin == "story"
+    assert remembered.engine.fallback_window == 2048 and remembered.warning is None
