@@ -127,3 +127,27 @@ def test_the_api_key_is_sent_and_written_nowhere(served_files, tmp_path, story_d
     assert b"sk-worldforge" not in written and server.url.encode() in written
     for text in (result.output, failed.output, caplog.text):
         assert SECRET not in text
+
+
+@pytest.mark.usefixtures("no_api_key")
+def test_ctrl_c_closes_the_stream_at_once_and_keeps_nothing(llama_server, story_dir):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    before, logged = story_files(story_dir), len(llama_server.log.read_text())
+    args = expand_args(story_dir, llama_server.url, "--stop", "tokens")
+    args[args.index("-n") + 1], args[args.index("--max-tokens") + 1] = "1", "400"
+    command = [sys.executable, "-m", "worldforge", *map(str, args)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    process.stdout.read(40)  # text is streaming
+    interrupted = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    process.wait(10)
+    assert time.monotonic() - interrupted < 2.0
+    assert process.returncode != 0 and b"Traceback" not in process.stderr.read()
+    assert story_files(story_dir) == before
+    time.sleep(0.5)  # the server notices at its next token
+    assert "Disconnected from client" in llama_server.log.read_text()[logged:]

@@ -9,7 +9,7 @@ import pytest
 
 from worldforge.conductor.expand import context_for, expand, provenance_from
 from worldforge.engines.cancel import Cancelled, CancelToken
-from worldforge.engines.text.protocol import TextSettings
+from worldforge.engines.text.protocol import PartialGeneration, TextSettings
 from worldforge.engines.text.remote.engine import RemoteTextEngine
 from worldforge.engines.text.remote.tokens import local_counter
 
@@ -154,3 +154,20 @@ def test_a_window_the_server_did_not_tell_and_that_is_too_big_is_explained(llama
     with pytest.raises(Exception, match="closed the stream without sending any text") as caught:
         engine.generate(report.context, settings(max_new_tokens=32))
     assert "set models.text_window in story.yaml" in str(caught.value)
+
+
+def test_a_generate_call_killed_mid_stream_returns_what_arrived_even_uncounted(own_server):
+    """The prompt is counted before streaming: a dead server cannot count it afterwards."""
+    own_server.start()
+    engine = RemoteTextEngine(own_server.url)
+    arrived: list[str] = []
+
+    def on_token(index: int, piece: str) -> None:
+        arrived.append(piece)
+        if len(arrived) == 5:
+            own_server.kill()
+
+    with pytest.raises(PartialGeneration) as caught:
+        engine.generate("A prompt nobody counted before.", settings(max_new_tokens=400, candidates=1), on_token)
+    (result,) = caught.value.results
+    assert result.partial and result.text == "".join(arrived) and result.record.prompt_tokens == 6

@@ -147,10 +147,10 @@ class RemoteTextEngine:
         seeds = [base if together else candidate_seed(base, i) for i in range(settings.candidates)]
         streams = [TextStream(i, settings, on_token) for i in range(settings.candidates)]
         facts = ChunkFacts()
+        prompt_tokens = counter(context)  # now: a server that dies mid-stream cannot count after
         started = time.perf_counter()
         error = asyncio.run(self._run(context, settings, seeds, together, streams, facts, cancel))
         wall = time.perf_counter() - started
-        prompt_tokens = counter(context)
         n = settings.candidates if together else 1
         results = [
             self._result(s, seeds[s.index], base, n, settings, prompt_tokens, wall, facts, error is not None)
@@ -200,13 +200,16 @@ class RemoteTextEngine:
                 for body, group in bodies
             ]
             everything = asyncio.gather(*tasks, return_exceptions=True)
-            while not everything.done():
-                if cancel is not None and cancel.cancelled:
-                    for task in tasks:
-                        task.cancel()
-                    await asyncio.gather(*tasks, return_exceptions=True)
-                    raise Cancelled()
-                await asyncio.wait({everything}, timeout=CANCEL_POLL_S)
+            try:
+                while not everything.done():
+                    if cancel is not None and cancel.cancelled:
+                        raise Cancelled()
+                    await asyncio.wait({everything}, timeout=CANCEL_POLL_S)
+            finally:
+                # cancelled (Escape, or Ctrl-C cancelling this coroutine): close every stream now
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
             outcomes = everything.result()
         for outcome in outcomes:
             if isinstance(outcome, ServerError):
