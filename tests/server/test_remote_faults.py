@@ -145,11 +145,12 @@ def test_a_server_that_honours_n_gets_one_request_for_all_candidates():
     assert seen.count("POST /v1/completions") == 2  # the n probe, then one request for both
 
 
-def test_the_remote_engine_satisfies_the_text_engine_protocol():
+def test_the_remote_engine_satisfies_the_text_engine_protocol(llama_server):
     from tests.test_engine_protocols import missing_or_different
     from worldforge.engines.text.protocol import TextEngine
 
-    engine = RemoteTextEngine(f"http://127.0.0.1:{free_port()}/v1")  # builds without asking the server
+    RemoteTextEngine(f"http://127.0.0.1:{free_port()}/v1")  # building one asks no server
+    engine = RemoteTextEngine(llama_server.url)
     assert isinstance(engine, TextEngine)
     assert missing_or_different(engine, TextEngine) == []
 
