@@ -64,3 +64,19 @@ async def test_studio_streams_from_the_server_and_survives_its_death(own_server,
         await pilot.press("ctrl+g")
         await finish(pilot, app)
         assert notes.any("cannot reach the model server")
+
+
+@pytest.mark.asyncio
+async def test_the_context_inspector_says_how_the_server_counts(llama_server, story_dir: Path):
+    from textual.widgets import Label
+
+    app = studio(story_dir, RemoteTextEngine(llama_server.url, window=512))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("f3")
+        await pilot.pause(0.2)
+        notes = [str(label.render()) for label in app.screen.query(Label).filter(".context-note")]
+        assert notes == [
+            "note: tokens counted with the server's tokenizer (/extras/tokenize); "
+            "window 512 (models.text_window of the story)"
+        ]
