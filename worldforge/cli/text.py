@@ -19,9 +19,17 @@ engine_option = click.option(
     "--engine",
     "engine_choice",
     default=None,
-    metavar="tiny|NAME|PATH",
-    help="tiny, a preset (see `worldforge models list`), a hub id or a model folder. "
-    "Default: the story's choice, else gpt2 if downloaded, else tiny.",
+    metavar="tiny|NAME|PATH|URL",
+    help="tiny, a preset (see `worldforge models list`), a hub id, a model folder, or the URL of "
+    "an OpenAI-compatible completion server (http://127.0.0.1:8080/v1; its key from "
+    "WORLDFORGE_API_KEY or OPENAI_API_KEY). Default: the story's choice, else gpt2 if downloaded, else tiny.",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    metavar="SECONDS",
+    help="How long a model server may stay silent (default 60).",
 )
 backend_option = click.option(
     "--backend",
@@ -44,6 +52,7 @@ backend_option = click.option(
 @engine_option
 @backend_option
 @allow_download_option
+@timeout_option
 def expand(
     directory: Path,
     scene_id: str,
@@ -56,9 +65,10 @@ def expand(
     engine_choice: str | None,
     backend: str,
     allow_download: bool,
+    timeout: float | None,
 ) -> None:
     """Stream candidate continuations of SCENE_ID and keep them in the story."""
-    from worldforge.conductor.expand import branch, text_settings
+    from worldforge.conductor.expand import ExpansionInterrupted, branch, text_settings
     from worldforge.conductor.expand import expand as run_expand
     from worldforge.store import StoryFolder
 
@@ -69,19 +79,28 @@ def expand(
     settings = text_settings(
         story, candidates=candidates, seed=seed, max_new_tokens=max_tokens, stop=stop, temperature=temperature
     )
-    engine = announced(choose_text_engine(story, engine_choice, cast(Backend, backend), allow_download))
+    chosen = choose_text_engine(story, engine_choice, cast(Backend, backend), timeout, allow_download)
+    engine = announced(chosen)
     engine.load(progress=lambda msg: echo(msg + "…", err=True))
-    with _Stream(settings.candidates) as stream:
-        expansion = run_expand(story, scene_id, engine, settings, on_token=stream.on_token)
+    interrupted: ExpansionInterrupted | None = None
+    try:
+        with _Stream(settings.candidates) as stream:
+            expansion = run_expand(story, scene_id, engine, settings, on_token=stream.on_token)
+    except ExpansionInterrupted as broken:
+        # what arrived is on the scene: show it, save it, then report the failure (exit 2)
+        interrupted, expansion = broken, broken.expansion
     scene = story.scene(scene_id)
     echo(f"{engine.describe()}: {expansion.report.tokens} context tokens")
     for result, index in zip(expansion.results, expansion.indices, strict=True):
-        echo(f"\n── candidate {index} · seed {result.seed} · {result.tokens} tokens ──")
+        partial = " · partial: the stream broke off" if result.partial else ""
+        echo(f"\n── candidate {index} · seed {result.seed} · {result.tokens} tokens{partial} ──")
         echo(result.text.strip() or "(empty)")
-    if make_branches:
+    if make_branches and interrupted is None:
         children = branch(story, scene_id, expansion.indices)
         echo("\nbranched: " + ", ".join(c.id for c in children))
     folder.save()
+    if interrupted is not None:
+        raise interrupted
     if not make_branches:
         echo(
             f"\nkept {len(expansion.indices)} pending candidates on {scene.id!r}; "
@@ -145,8 +164,15 @@ class _Stream:
 @click.option("--show/--no-show", default=True, help="Also print the assembled context.")
 @engine_option
 @allow_download_option
+@timeout_option
 def context(
-    directory: Path, scene_id: str, max_tokens, show: bool, engine_choice: str | None, allow_download: bool
+    directory: Path,
+    scene_id: str,
+    max_tokens,
+    show: bool,
+    engine_choice: str | None,
+    allow_download: bool,
+    timeout: float | None,
 ) -> None:
     """Print what the model would read to continue SCENE_ID, and what was cut."""
     from worldforge.conductor.expand import context_for, text_settings
@@ -156,7 +182,9 @@ def context(
     if scene_id not in story.scenes:
         _no_scene(story, scene_id)
     settings = text_settings(story, max_new_tokens=max_tokens)
-    engine = announced(choose_text_engine(story, engine_choice, allow_download=allow_download))
+    engine = announced(
+        choose_text_engine(story, engine_choice, timeout=timeout, allow_download=allow_download)
+    )
     report = context_for(story, scene_id, engine, settings)
     echo(str(report))
     if show:

@@ -2,7 +2,8 @@
 
 The first of these that is set wins: what the user asked for this time (a command's
 `--engine`), the story's own choice (`models` in story.yaml), the default preset when its
-weights are on this machine, else the tiny offline model. The reason travels with the
+weights are on this machine, else the tiny offline model. A text choice that is an http(s)
+URL names a model server (OpenAI's completion API) instead of a model. The reason travels with the
 engine, so every interface can tell the user why it runs what it runs — above all why its
 output is noise, and what to do about it.
 
@@ -25,9 +26,11 @@ from worldforge.engines.image.protocol import ImageEngine
 from worldforge.engines.image.registry import image_engine
 from worldforge.engines.image.schedulers import SCHEDULER_NAMES
 from worldforge.engines.text.engine import BACKENDS, Backend
-from worldforge.engines.text.presets import DEFAULT_TEXT_PRESET
+from worldforge.engines.text.presets import DEFAULT_TEXT_PRESET, TEXT_PRESETS
 from worldforge.engines.text.protocol import TextEngine
-from worldforge.engines.text.registry import text_engine
+from worldforge.engines.text.registry import text_cached, text_engine
+from worldforge.engines.text.remote.address import is_server_url
+from worldforge.engines.text.remote.engine import DEFAULT_TIMEOUT, RemoteTextEngine
 
 Engine = TypeVar("Engine", TextEngine, ImageEngine)
 Origin = Literal["asked", "story", "default", "fallback"]
@@ -95,11 +98,30 @@ def _by_default(default: str, tiny: bool) -> tuple[Origin, str]:
 
 
 def choose_text_engine(
-    story: Story | None, choice: str | None = None, backend: Backend = "auto", allow_download: bool = False
+    story: Story | None,
+    choice: str | None = None,
+    backend: Backend = "auto",
+    timeout: float | None = None,
+    allow_download: bool = False,
 ) -> EngineChoice[TextEngine]:
-    """The text engine for this run: `choice`, else the story's, else gpt2 if downloaded, else tiny."""
+    """The text engine for this run: `choice`, else the story's, else gpt2 if downloaded, else tiny.
+
+    `timeout`: seconds a model server may stay silent (only for a server URL).
+    """
     name, origin, reason = _wanted(choice, story.meta.models.text if story else None, "text")
-    engine = text_engine(name, backend=backend, allow_download=allow_download)
+    engine: TextEngine
+    if is_server_url(name):
+        assert name is not None
+        # GPT-2's BPE counts tokens for a server without a tokenizer endpoint, if it is here
+        gpt2 = text_cached(TEXT_PRESETS[DEFAULT_TEXT_PRESET].model_id)
+        window = story.meta.models.text_window if story else None
+        remote = RemoteTextEngine(
+            name, timeout=timeout or DEFAULT_TIMEOUT, window=window, local_tokenizer=gpt2
+        )
+        reason = reason.replace(name, remote.server)
+        engine = remote
+    else:
+        engine = text_engine(name, backend=backend, allow_download=allow_download)
     if name is None:
         origin, reason = _by_default(DEFAULT_TEXT_PRESET, engine.offline_tiny)
     return EngineChoice(engine, origin, reason, "text")

@@ -14,10 +14,18 @@ from typing import Any
 
 from worldforge.conductor.provenance import now, provenance
 from worldforge.core.authorship import append_model_text, edit_text, normalize, spans_after_edit
+from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Provenance, Scene, Story, TextCandidate
 from worldforge.engines.cancel import CancelToken
-from worldforge.engines.text.protocol import TextEngine, TextResult, TextSettings, TokenCallback
+from worldforge.engines.text.protocol import (
+    PartialGeneration,
+    TextEngine,
+    TextResult,
+    TextSettings,
+    TokenCallback,
+)
+from worldforge.engines.text.remote.engine import RemoteTextEngine
 from worldforge.prompting.context import ContextReport, assemble_context
 
 TITLE_WORDS = 6
@@ -38,9 +46,21 @@ def text_settings(story: Story, **overrides: Any) -> TextSettings:
     return TextSettings(**values)
 
 
+class ExpansionInterrupted(StoryError):
+    """Generation broke off; `expansion` holds what arrived, already kept on the scene
+    (unfinished candidates marked partial), so the caller saves it and then reports."""
+
+    def __init__(self, message: str, expansion: Expansion) -> None:
+        super().__init__(message)
+        self.expansion = expansion
+
+
 def context_for(story: Story, scene_id: str, engine: TextEngine, settings: TextSettings) -> ContextReport:
     window = engine.context_window
-    return assemble_context(story, scene_id, engine.count_tokens, window, settings.max_new_tokens)
+    report = assemble_context(story, scene_id, engine.count_tokens, window, settings.max_new_tokens)
+    if isinstance(engine, RemoteTextEngine):
+        report.notes.append(engine.counting)
+    return report
 
 
 def provenance_from(result: TextResult, created: str | None = None) -> Provenance:
@@ -58,21 +78,40 @@ def expand(
 ) -> Expansion:
     """Generate candidates continuing the story at `scene_id` and keep them on the scene.
 
-    Raises Cancelled (and changes nothing) when `cancel` fires.
+    Raises Cancelled (and changes nothing) when `cancel` fires. When generation breaks off
+    after some text arrived, what arrived is kept and ExpansionInterrupted raised.
     """
     scene = story.scene(scene_id)
     engine.load()
     report = context_for(story, scene_id, engine, settings)
-    results = engine.generate(report.context, settings, on_token=on_token, cancel=cancel)
+    try:
+        results = engine.generate(report.context, settings, on_token=on_token, cancel=cancel)
+    except PartialGeneration as broken:
+        if not broken.results:
+            raise
+        kept = _keep(scene, report, broken.results)
+        partial = sum(r.partial for r in broken.results)
+        raise ExpansionInterrupted(
+            f"{broken}; kept {len(kept.indices)} candidates on {scene_id!r}, {partial} of them partial",
+            kept,
+        ) from None
+    return _keep(scene, report, results)
+
+
+def _keep(scene: Scene, report: ContextReport, results: list[TextResult]) -> Expansion:
+    """Put the results on the scene as pending candidates, each with its provenance."""
     created = now()
     records = [provenance_from(r, created) for r in results]
     first = len(scene.candidates)
     scene.provenance = [*scene.provenance, *records]
     scene.candidates = [
         *scene.candidates,
-        *(TextCandidate(text=r.text, provenance=p.id) for r, p in zip(results, records, strict=True)),
+        *(
+            TextCandidate(text=r.text, provenance=p.id, partial=r.partial)
+            for r, p in zip(results, records, strict=True)
+        ),
     ]
-    return Expansion(scene_id, report, results, list(range(first, first + len(results))))
+    return Expansion(scene.id, report, results, list(range(first, first + len(results))))
 
 
 def _candidate(scene: Scene, index: int) -> TextCandidate:

@@ -42,8 +42,11 @@ def provenance(
         wall_s=round(record.wall_s, 4),
         tokens=record.tokens,
         flops=record.flops,
-        energy_wh=round(energy_wh(record.wall_s, record.device), 6),
+        # a remote model's power draw is not known here
+        energy_wh=None if record.server else round(energy_wh(record.wall_s, record.device), 6),
         created=created,
         prompt_hidden=record.prompt_hidden,
         test_model=record.test_model,
+        server=record.server,
+        fingerprint=record.fingerprint,
     )

@@ -72,6 +72,9 @@ class Provenance(Frozen):
     prompt_hidden: bool = False
     # made by a random-weight offline test model: noise, and labelled so wherever it is shown
     test_model: bool = False
+    # made on a model server: its URL (never with credentials) and the fingerprint it reported
+    server: str | None = None
+    fingerprint: str | None = None
 
 
 class TextCandidate(Frozen):
@@ -80,6 +83,8 @@ class TextCandidate(Frozen):
     text: str
     provenance: str
     status: Literal["pending", "accepted", "rejected", "branched"] = "pending"
+    # generation broke off before it finished: the text is what arrived until then
+    partial: bool = False
 
 
 class Render(Frozen):
@@ -202,8 +207,11 @@ class ImageDefaults(Strict):
 
 
 class ModelChoice(Strict):
+    # a model (preset, hub id, folder) or the URL of a completion server
     text: str | None = None
     image: str | None = None
+    # the window of a text model server that does not say it (llama-cpp-python)
+    text_window: int | None = Field(default=None, ge=16, le=1_048_576)
 
 
 class StoryMeta(Strict):

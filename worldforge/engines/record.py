@@ -42,6 +42,9 @@ class GenerationRecord:
     stop_reason: str | None = None
     # pictures only: the prompt was kept out of the record and the file
     prompt_hidden: bool = False
+    # made on a model server: its public URL (no credentials) and the fingerprint it reported
+    server: str | None = None
+    fingerprint: str | None = None
 
 
 def library_versions(*names: str) -> dict[str, str]:

@@ -138,7 +138,7 @@ class ModelController:
         self.host.run_worker(job, thread=True, exclusive=True, group="model", exit_on_error=False)
 
     def _expand(self, story: Story, scene_id: str, settings: TextSettings, cancel: CancelToken) -> None:
-        from worldforge.conductor.expand import expand
+        from worldforge.conductor.expand import ExpansionInterrupted, expand
 
         texts: dict[int, str] = {}
 
@@ -147,9 +147,19 @@ class ModelController:
             self.host.post_message(CandidateProgress(scene_id, dict(texts)))
 
         def job() -> Generated:
-            expand(
-                story, scene_id, _needed(self.text_engine, "text"), settings, on_token=on_token, cancel=cancel
-            )
+            try:
+                expand(
+                    story,
+                    scene_id,
+                    _needed(self.text_engine, "text"),
+                    settings,
+                    on_token=on_token,
+                    cancel=cancel,
+                )
+            except ExpansionInterrupted:
+                # what arrived is on the scene: keep it, then report why it stopped
+                self.host.post_message(Generated(story, scene_id, "Expand (broke off)"))
+                raise
             return Generated(story, scene_id, "Expand")
 
         self._report("expansion", job)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from worldforge.engines.cancel import CancelToken
+from worldforge.engines.errors import EngineError
 from worldforge.engines.record import GenerationRecord
 
 StopRule = Literal["sentence", "paragraph", "tokens"]
@@ -43,6 +44,17 @@ class TextResult:
     seed: int
     tokens: int
     record: GenerationRecord
+    # the stream broke off before this candidate was finished: its text is what arrived
+    partial: bool = False
+
+
+class PartialGeneration(EngineError):
+    """Generation broke off (a model server stopped answering); `results` holds what arrived,
+    finished candidates and partial ones, so the caller can keep them."""
+
+    def __init__(self, message: str, results: list[TextResult]) -> None:
+        super().__init__(message)
+        self.results = results
 
 
 # (candidate index, text piece just produced)

@@ -33,6 +33,9 @@ class ContextScreen(ModalScreen):
         with VerticalScroll(classes="dialog-box tall wide", id="context-box"):
             yield Label(self.heading, classes="dialog-question", markup=False)
             yield Label(report.lines()[0], markup=False, id="context-summary")
+            # what the table cannot say: a memory trimmed, how a model server's tokens are counted
+            for note in report.notes:
+                yield Label(f"note: {note}", markup=False, classes="context-note")
             yield report_table("context-table", COLUMNS, rows)
             yield Label("The text the model reads:", classes="field-label")
             yield Static(report.context, markup=False, id="context-text")

@@ -16,7 +16,14 @@ from textual.widgets import Static
 
 from worldforge.core.model import TextCandidate
 
-STATUS_MARK = {"pending": "", "accepted": "✓ accepted", "rejected": "✗ rejected", "branched": "⑂ branched"}
+STATUS_MARK = {
+    "pending": "",
+    "accepted": "✓ accepted",
+    "rejected": "✗ rejected",
+    "branched": "⑂ branched",
+    # pending, but generation broke off before this candidate was finished
+    "partial": "◐ partial: generation broke off",
+}
 
 
 class CandidateCard(Static):
@@ -86,7 +93,10 @@ class CandidatesPanel(VerticalScroll, can_focus=True):
     def _items(self) -> list[tuple[str, str, bool]]:
         if self._streaming:
             return [(self._streaming[i], "pending", True) for i in sorted(self._streaming)]
-        return [(c.text, c.status, False) for c in self._candidates]
+        return [
+            (c.text, "partial" if c.partial and c.status == "pending" else c.status, False)
+            for c in self._candidates
+        ]
 
     def _rebuild(self) -> None:
         self.remove_children()
