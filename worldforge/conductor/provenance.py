@@ -46,4 +46,5 @@ def provenance(
         created=created,
         prompt_hidden=record.prompt_hidden,
         test_model=record.test_model,
+        host=record.host,
     )

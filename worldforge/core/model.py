@@ -72,6 +72,8 @@ class Provenance(Frozen):
     prompt_hidden: bool = False
     # made by a random-weight offline test model: noise, and labelled so wherever it is shown
     test_model: bool = False
+    # the machine that made it when that was not the one running worldforge (a Ray worker)
+    host: str | None = None
 
 
 class TextCandidate(Frozen):

@@ -42,6 +42,8 @@ class GenerationRecord:
     stop_reason: str | None = None
     # pictures only: the prompt was kept out of the record and the file
     prompt_hidden: bool = False
+    # the machine that made it, when not this process's (a cluster worker); never in the file
+    host: str | None = None
 
 
 def library_versions(*names: str) -> dict[str, str]:
