@@ -2,11 +2,10 @@
 
 (b) `render --all` of the example story with the tiny pipeline: here, against a local Ray
     cluster of 2 workers, end to end as a user runs them (separate processes, the cluster's
-    start included); then warm, in one process with the engine and the workers already
-    loaded, the time Ray adds per scene: each run's wall time less the render time its
-    pictures' records report (what remains is prompts, files, signing, saving, and for Ray
-    the transport and the queue), Ray's remainder less the local one. Both runs use the same
-    seed, so their pictures must be the same files; the script checks that too.
+    start included; same seed, so the script also checks they wrote the same files); then
+    warm, in one process with the models loaded and the cluster up, one thread per worker
+    and here: the time Ray adds per scene (1 worker against here: transport, queue, the
+    worker's own process) and what 2 workers gain.
 
     flock /tmp/wf-cpu.lock python bench/scale.py --part b
 """
@@ -21,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,19 +48,35 @@ def _images(story: Path) -> dict[str, str | None]:
     return {sid: scene.image for sid, scene in StoryFolder.open(story).story.scenes.items()}
 
 
-def _remainder(story: Path, run: Callable[[], object]) -> tuple[float, float]:
-    """Wall seconds of `run`, and those not spent rendering (per the pictures' records)."""
-    from worldforge.store import StoryFolder
-
+def _seconds(run: Callable[[], object]) -> float:
     start = time.perf_counter()
     run()
-    wall = time.perf_counter() - start
-    records = [p for s in StoryFolder.open(story).story.scenes.values() for p in s.provenance]
-    return wall, wall - sum(p.wall_s for p in records)
+    return time.perf_counter() - start
+
+
+def _on_ray(tmp: Path, cpus: int, engine: Any, settings: Any) -> float:
+    """Seconds of a warm `render --all` on a local cluster of `cpus` CPUs, one worker each."""
+    from worldforge.conductor import cluster_pool, render_all_on_cluster
+    from worldforge.engines.image.cluster import connect, disconnect
+    from worldforge.store import StoryFolder
+
+    connect(cpus=cpus)
+    try:
+        with cluster_pool(engine, workers=cpus) as pool:
+            for name in (f"ray-{cpus}-warm-up", f"ray-{cpus}"):
+                story = _copy(tmp, name)
+                seconds = _seconds(
+                    lambda s=story: render_all_on_cluster(pool, StoryFolder.open(s), engine, settings)
+                )
+    finally:
+        disconnect()
+    return seconds
 
 
 def part_b() -> None:
-    from worldforge.conductor import cluster_pool, image_settings, render_all, render_all_on_cluster
+    import torch
+
+    from worldforge.conductor import image_settings, render_all
     from worldforge.engines.image.registry import tiny_image_engine
     from worldforge.store import StoryFolder
 
@@ -80,32 +96,24 @@ def part_b() -> None:
         )
         print(f"    same picture files from both: {same}")
 
+        # warm: models loaded, the cluster up, one job done first (the first picture of a
+        # size also counts its FLOPs); one thread per worker and here, so only Ray differs
+        torch.set_num_threads(1)
         engine = tiny_image_engine()
         engine.load()
-        story = StoryFolder.open(_copy(tmp, "settings")).story
-        settings = image_settings(story, engine, {"seed": SEED})
-        warm_local = _copy(tmp, "warm-local")
-        local_wall, local_rest = _remainder(
-            warm_local, lambda: render_all(StoryFolder.open(warm_local), engine, settings)
+        settings = image_settings(StoryFolder.open(local_cli).story, engine, {"seed": SEED})
+        render_all(StoryFolder.open(_copy(tmp, "local-warm-up")), engine, settings)
+        story = _copy(tmp, "local")
+        local = _seconds(lambda: render_all(StoryFolder.open(story), engine, settings))
+        one, two = _on_ray(tmp, 1, engine, settings), _on_ray(tmp, 2, engine, settings)
+        added = (one - local) / scenes
+        print(
+            f"    warm, 1 thread each  local: {local:6.2f} s   Ray, 1 worker: {one:6.2f} s   2 workers: {two:6.2f} s"
         )
-        print(f"    warm  local: {local_wall:6.2f} s, of which not rendering {local_rest:5.2f} s")
-        for workers in (1, 2):
-            with cluster_pool(engine, workers=workers) as pool:
-                story_dir = _copy(tmp, f"warm-ray-{workers}")
-                wall, rest = _remainder(
-                    story_dir,
-                    lambda pool=pool, story_dir=story_dir: render_all_on_cluster(
-                        pool, StoryFolder.open(story_dir), engine, settings
-                    ),
-                )
-            if workers == 1:
-                added = (rest - local_rest) / scenes
-                print(
-                    f"    warm  Ray, 1 worker:  {wall:6.2f} s, of which not rendering {rest:5.2f} s: "
-                    f"Ray adds {added * 1000:.1f} ms per scene ({settings.candidates} pictures)"
-                )
-            else:
-                print(f"    warm  Ray, {workers} workers: {wall:6.2f} s ({local_wall / wall:.2f}x local)")
+        print(
+            f"    Ray adds {added * 1000:.0f} ms per scene ({added * 1000 / settings.candidates:.0f} ms per "
+            f"picture); 2 workers are {local / two:.2f}x local"
+        )
 
 
 PARTS = {"b": part_b}

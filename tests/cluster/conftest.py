@@ -12,12 +12,13 @@ from worldforge.store import StoryFolder
 
 @pytest.fixture(scope="session")
 def ray_cluster(tiny_image):
-    """A local cluster of this machine's CPUs; the tiny model is built before workers look
-    for it (they inherit WORLDFORGE_HOME from this process)."""
+    """A local cluster of 2 CPUs, so two workers render with one thread each, as the tiny
+    engine here does, on any machine; the tiny model is built before workers look for it
+    (they inherit WORLDFORGE_HOME from this process)."""
     pytest.importorskip("ray")
     from worldforge.engines.image.cluster import connect, disconnect
 
-    started = connect()
+    started = connect(cpus=2)
     yield
     if started:
         disconnect()

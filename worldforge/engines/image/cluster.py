@@ -41,10 +41,11 @@ def _ray() -> Any:
     return ray
 
 
-def connect(address: str = LOCAL) -> bool:
+def connect(address: str = LOCAL, cpus: int | None = None) -> bool:
     """Join the cluster at `address` (`ray://host:10001`, `auto`), or with "local" start a
-    private one limited to this machine's CPUs; returns whether a cluster was started here,
-    so the caller knows to `disconnect`. A process already connected keeps its connection.
+    private one limited to `cpus` (default: this machine's CPUs); returns whether a cluster
+    was started here, so the caller knows to `disconnect`. A process already connected
+    keeps its connection.
     """
     ray = _ray()
     if ray.is_initialized():
@@ -52,7 +53,7 @@ def connect(address: str = LOCAL) -> bool:
     options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.ERROR}
     if address == LOCAL:
         # no dashboard: it starts a dozen processes a render job never looks at
-        options.update(num_cpus=os.cpu_count() or 1, include_dashboard=False)
+        options.update(num_cpus=cpus or os.cpu_count() or 1, include_dashboard=False)
     try:
         ray.init(address=address, **options)
     except (ConnectionError, RuntimeError, ValueError) as exc:
