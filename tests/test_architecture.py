@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("torch", "transformers", "diffusers", "ctranslate2", "textual")
+HEAVY = ("torch", "transformers", "diffusers", "ctranslate2", "textual", "ray")
 
 
 def modules_after(code: str) -> set[str]:

@@ -6,6 +6,7 @@ The conductor chooses the engine; model libraries load only when a command runs 
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import click
 
 from worldforge import conductor as use_case
 from worldforge.cli import UserError
+from worldforge.cli.cluster import PictureBar, picture_workers, render_all_on_ray
 from worldforge.cli.engines import allow_download_option, announced
 from worldforge.cli.output import echo
 from worldforge.conductor import SCHEDULER_NAMES, choose_image_engine
@@ -27,11 +29,6 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tu
     except ValueError:
         raise click.BadParameter("give the size as WIDTHxHEIGHT, e.g. 512x512") from None
     return width, height
-
-
-def _load(engine: Any) -> None:
-    # ModelUnavailable is a StoryError: the group prints it as one "error:" line
-    engine.load(lambda message: echo(message, err=True))
 
 
 class _StepBar:
@@ -69,6 +66,17 @@ class _StepBar:
 @click.option("--hide-prompt", is_flag=True, help="Credit and settings in the pictures, not the prompt.")
 @click.option("--choose", type=click.IntRange(1), help="Make candidate N the scene's picture.")
 @allow_download_option
+@click.option(
+    "--ray",
+    "ray_address",
+    is_flag=False,
+    flag_value="local",
+    metavar="[ADDRESS]",
+    help="Render on Ray workers: a cluster started here, or joined (ray://HOST:PORT, auto).",
+)
+@click.option(
+    "--workers", type=click.IntRange(1), help="With --ray: workers (default one per GPU or machine)."
+)
 def render(
     directory: Path,
     scene: str | None,
@@ -88,10 +96,14 @@ def render(
     hide_prompt: bool,
     choose: int | None,
     allow_download: bool,
+    ray_address: str | None,
+    workers: int | None,
 ) -> None:
     """Illustrate SCENE of the story in DIRECTORY (or, with --all, every scene still without one)."""
     if bool(scene) == all_scenes:
         raise click.UsageError("give a SCENE or --all (not both)")
+    if workers and ray_address is None:
+        raise click.UsageError("--workers goes with --ray")
     folder = StoryFolder.open(directory)
     engine = announced(choose_image_engine(folder.story, engine_choice, allow_download))
     width, height = size or (None, None)
@@ -109,13 +121,16 @@ def render(
     settings = use_case.image_settings(folder.story, engine, overrides, init=bool(init) or continuity)
     if scene and scene not in folder.story.scenes:
         raise UserError(f"no scene {scene!r} in {directory} (see `worldforge graph {directory}`)")
-    _load(engine)
+    if all_scenes and not use_case.unillustrated(folder.story):
+        echo("every scene already has a picture")
+        return
     try:
-        if all_scenes:
-            _render_all(folder, engine, settings, preset, continuity, hide_prompt)
-        else:
-            assert scene is not None
-            _render_one(folder, scene, engine, settings, preset, init, hide_prompt, choose)
+        with picture_workers(engine, ray_address, workers) as pool:
+            if all_scenes:
+                _render_all(folder, engine, settings, preset, continuity, hide_prompt, pool)
+            else:
+                assert scene is not None
+                _render_one(folder, scene, engine, settings, preset, init, hide_prompt, choose, pool)
     except ValueError as exc:
         raise UserError(str(exc)) from None
 
@@ -133,10 +148,16 @@ def _render_one(
     init: str | None,
     hide_prompt: bool,
     choose: int | None,
+    pool: Any = None,
 ) -> None:
-    bar = _StepBar(settings.candidates * _steps_run(settings, bool(init)), f"rendering {scene}")
+    if pool is None:
+        bar: Any = _StepBar(settings.candidates * _steps_run(settings, bool(init)), f"rendering {scene}")
+        render = partial(use_case.render, on_step=bar)
+    else:
+        bar = PictureBar(settings.candidates, f"rendering {scene} on Ray")
+        render = partial(use_case.render_on_cluster, pool, on_picture=bar)
     try:
-        batch = use_case.render(folder, scene, engine, settings, preset, init, bar, hide_prompt=hide_prompt)
+        batch = render(folder, scene, engine, settings, preset, init, hide_prompt=hide_prompt)
     finally:
         bar.close()
     for pick in batch.report.cut:
@@ -154,15 +175,24 @@ def _render_one(
 
 
 def _render_all(
-    folder: StoryFolder, engine: Any, settings: Any, preset: str | None, continuity: bool, hide_prompt: bool
+    folder: StoryFolder,
+    engine: Any,
+    settings: Any,
+    preset: str | None,
+    continuity: bool,
+    hide_prompt: bool,
+    pool: Any = None,
 ) -> None:
     def on_scene(scene_id: str, number: int, total: int) -> None:
         echo(f"[{number}/{total}] {scene_id}", err=True)
 
     try:
-        batches = use_case.render_all(
-            folder, engine, settings, preset, continuity, on_scene=on_scene, hide_prompt=hide_prompt
-        )
+        if pool is None:
+            batches = use_case.render_all(
+                folder, engine, settings, preset, continuity, on_scene=on_scene, hide_prompt=hide_prompt
+            )
+        else:
+            batches = render_all_on_ray(pool, folder, engine, settings, preset, continuity, hide_prompt)
     except KeyboardInterrupt:
         raise UserError(
             "interrupted; the scenes done so far are saved: run the same command to go on"

@@ -7,6 +7,7 @@ weights only in `engine.load()`. Note that `expand` and `render` below are the u
 functions; their modules are `worldforge.conductor.expand` and `worldforge.conductor.render`.
 """
 
+from worldforge.conductor.cluster import cluster_pool, render_all_on_cluster, render_on_cluster
 from worldforge.conductor.engines import (
     BACKENDS,
     SCHEDULER_NAMES,
@@ -27,7 +28,14 @@ from worldforge.conductor.expand import (
 from worldforge.conductor.links import link_scenes
 from worldforge.conductor.merge import merge_generated
 from worldforge.conductor.prompts import picture_prompt, style_preset
-from worldforge.conductor.render import RenderBatch, choose, image_settings, render, render_all
+from worldforge.conductor.render import (
+    RenderBatch,
+    choose,
+    image_settings,
+    render,
+    render_all,
+    unillustrated,
+)
 from worldforge.conductor.session import Session
 from worldforge.conductor.stories import new_story
 
@@ -43,6 +51,7 @@ __all__ = [
     "choose",
     "choose_image_engine",
     "choose_text_engine",
+    "cluster_pool",
     "context_for",
     "expand",
     "image_settings",
@@ -53,7 +62,10 @@ __all__ = [
     "reject",
     "render",
     "render_all",
+    "render_all_on_cluster",
+    "render_on_cluster",
     "revive",
     "style_preset",
     "text_settings",
+    "unillustrated",
 ]

@@ -49,4 +49,5 @@ def provenance(
         test_model=record.test_model,
         server=record.server,
         fingerprint=record.fingerprint,
+        host=record.host,
     )

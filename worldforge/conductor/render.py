@@ -201,7 +201,31 @@ def render_order(story: Story) -> list[str]:
     return order + [sid for sid in story.scenes if sid not in order]
 
 
+def unillustrated(story: Story) -> list[str]:
+    """The scenes without a chosen picture, in `render_order`: what `render_all` renders."""
+    return [sid for sid in render_order(story) if not story.scenes[sid].image]
+
+
 SceneCallback = Callable[[str, int, int], None]
+
+
+def scene_start(
+    story: Story,
+    graph: StoryGraph,
+    scene_id: str,
+    engine: ImageEngine,
+    settings: ImageSettings,
+    continuity: bool,
+) -> tuple[str | None, ImageSettings]:
+    """How `render_all` starts a scene: from its parent's picture with `continuity` when a
+    parent has one (with enough steps for image-to-image to run one), else from noise."""
+    has_parent_image = any(story.scenes[p].image for p in graph.parents(scene_id))
+    if not (continuity and has_parent_image):
+        return None, settings
+    if int(settings.steps * settings.strength) >= 1:
+        return PARENT, settings
+    steps = engine.init_steps or math.ceil(1 / settings.strength)
+    return PARENT, dataclasses.replace(settings, steps=max(settings.steps, steps))
 
 
 def render_all(
@@ -222,18 +246,13 @@ def render_all(
     has a picture starts from it (image-to-image).
     """
     story = folder.story
-    todo = [sid for sid in render_order(story) if not story.scenes[sid].image]
+    todo = unillustrated(story)
     batches = []
     graph = StoryGraph(story)
     for number, scene_id in enumerate(todo, start=1):
         if on_scene is not None:
             on_scene(scene_id, number, len(todo))
-        has_parent_image = any(story.scenes[p].image for p in graph.parents(scene_id))
-        init = PARENT if continuity and has_parent_image else None
-        scene_settings = settings
-        if init and int(settings.steps * settings.strength) < 1:
-            steps = engine.init_steps or math.ceil(1 / settings.strength)
-            scene_settings = dataclasses.replace(settings, steps=max(settings.steps, steps))
+        init, scene_settings = scene_start(story, graph, scene_id, engine, settings, continuity)
         batch = render(folder, scene_id, engine, scene_settings, preset, init, on_step, cancel, hide_prompt)
         choose(story, scene_id, batch.renders[0].image)
         folder.save()

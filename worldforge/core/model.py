@@ -75,6 +75,8 @@ class Provenance(Frozen):
     # made on a model server: its URL (never with credentials) and the fingerprint it reported
     server: str | None = None
     fingerprint: str | None = None
+    # the machine that made it when that was not the one running worldforge (a Ray worker)
+    host: str | None = None
 
 
 class TextCandidate(Frozen):

@@ -45,6 +45,8 @@ class GenerationRecord:
     # made on a model server: its public URL (no credentials) and the fingerprint it reported
     server: str | None = None
     fingerprint: str | None = None
+    # the machine that made it, when not this process's (a cluster worker); never in the file
+    host: str | None = None
 
 
 def library_versions(*names: str) -> dict[str, str]:
