@@ -30,8 +30,10 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
+    """One Chromium per test module. Not per session: Playwright's sync API keeps an event
+    loop running until it stops, and the Textual tests after these need none running."""
     missing = _missing()
     if missing:
         if os.environ.get("CI"):
