@@ -2,8 +2,8 @@
 model or an imported file runs in Harlowe, and no scene tag turns a scene into code.
 
 What Harlowe would run is judged here by its own verbatim rule (a run of backticks, the
-text, the same run; whitespace next to the marks trimmed). A check in a real browser with
-the story format (extwee and Chromium) is left to the end-to-end suite.
+text, the same run; whitespace next to the marks trimmed). tests/browser/test_twee_in_twine.py
+plays the export in Harlowe itself (compiled by extwee, in Chromium).
 """
 
 from __future__ import annotations
