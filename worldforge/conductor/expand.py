@@ -12,10 +12,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from worldforge.conductor import energy
 from worldforge.conductor.provenance import now, provenance
 from worldforge.core.authorship import append_model_text, edit_text, normalize, spans_after_edit
 from worldforge.core.graph import StoryGraph
-from worldforge.core.model import Provenance, Scene, Story, TextCandidate
+from worldforge.core.model import Energy, Provenance, Scene, Story, TextCandidate
 from worldforge.engines.cancel import CancelToken
 from worldforge.engines.text.protocol import TextEngine, TextResult, TextSettings, TokenCallback
 from worldforge.prompting.context import ContextReport, assemble_context
@@ -43,9 +44,12 @@ def context_for(story: Story, scene_id: str, engine: TextEngine, settings: TextS
     return assemble_context(story, scene_id, engine.count_tokens, window, settings.max_new_tokens)
 
 
-def provenance_from(result: TextResult, created: str | None = None) -> Provenance:
+def provenance_from(
+    result: TextResult, created: str | None = None, metered: Energy | None = None
+) -> Provenance:
     """A core provenance record from an engine result: credits, settings, seed, cost."""
-    return provenance("text", result.record, "txt-" + uuid.uuid4().hex[:12], created or now())
+    record_id = "txt-" + uuid.uuid4().hex[:12]
+    return provenance("text", result.record, record_id, created or now(), energy=metered)
 
 
 def expand(
@@ -58,14 +62,18 @@ def expand(
 ) -> Expansion:
     """Generate candidates continuing the story at `scene_id` and keep them on the scene.
 
-    Raises Cancelled (and changes nothing) when `cancel` fires.
+    Raises Cancelled (and changes nothing) when `cancel` fires. The generation is metered
+    (see conductor.energy) when metering is on; the meter gets ready while the model loads.
     """
     scene = story.scene(scene_id)
+    energy.warm()
     engine.load()
     report = context_for(story, scene_id, engine, settings)
-    results = engine.generate(report.context, settings, on_token=on_token, cancel=cancel)
+    with energy.metered() as readings:
+        results = engine.generate(report.context, settings, on_token=on_token, cancel=cancel)
     created = now()
-    records = [provenance_from(r, created) for r in results]
+    shares = energy.energies(readings, [r.record.wall_s for r in results])
+    records = [provenance_from(r, created, e) for r, e in zip(results, shares, strict=True)]
     first = len(scene.candidates)
     scene.provenance = [*scene.provenance, *records]
     scene.candidates = [
