@@ -42,6 +42,8 @@ COUNTRY_ENV = "WORLDFORGE_COUNTRY"
 INTENSITY_ENV = "WORLDFORGE_GRID_INTENSITY"
 # CPU modes of codecarbon that read a hardware energy counter
 _COUNTER_MODES = {"intel_rapl", "intel_power_gadget", "windows_emi"}
+# kWh and kg kept to 1e-12 (3.6 mJ): finer digits are noise of the meter, not facts
+_DIGITS = 12
 _CPU_MODEL = {"cpu_load": "CPU load x TDP", "constant": "CPU TDP"}
 
 
@@ -126,10 +128,10 @@ class Reading:
         shares = [w / total for w in weights] if total > 0 else [1 / len(weights)] * len(weights)
         return [
             Energy(
-                cpu_kwh=self.cpu_kwh * share,
-                gpu_kwh=self.gpu_kwh * share,
-                ram_kwh=self.ram_kwh * share,
-                co2e_kg=self.co2e_kg * share,
+                cpu_kwh=round(self.cpu_kwh * share, _DIGITS),
+                gpu_kwh=round(self.gpu_kwh * share, _DIGITS),
+                ram_kwh=round(self.ram_kwh * share, _DIGITS),
+                co2e_kg=round(self.co2e_kg * share, _DIGITS),
                 cpu=self.sources["cpu"],
                 gpu=self.sources["gpu"],
                 ram=self.sources["ram"],

@@ -75,6 +75,7 @@ class Ledger:
     # how the figures were obtained, over all metered records: e.g. {"cpu": {"estimated"}}
     sources: dict[str, set[str]] = field(default_factory=dict)
     methods: set[str] = field(default_factory=set)
+    grids: set[str] = field(default_factory=set)
 
     @property
     def measured_parts(self) -> list[str]:
@@ -139,6 +140,39 @@ def ledger(story: Story) -> Ledger:
             tally.add(record, fate)
         if record.energy is not None:
             result.methods.add(record.energy.method)
+            result.grids.add(record.energy.grid)
             for part, _, source in record.energy.parts():
                 result.sources.setdefault(part, set()).add(source)
     return result
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One bar per group: what a terminal, the studio or a book draws from the ledger."""
+
+    title: str
+    unit: str
+    labels: list[str]
+    values: list[float]
+
+
+GROUPINGS = ("scene", "model", "kind")
+_UNITS = (("kWh", 1.0), ("Wh", 1e-3), ("mWh", 1e-6))
+
+
+def chart(book: Ledger, by: str = "scene") -> Chart:
+    """kWh per scene, model or kind, in a unit that suits the largest bar. Metered kWh
+    when any generation was metered, else the wall-time estimate, and the title says which."""
+    groups = {"scene": book.by_scene, "model": book.by_model, "kind": book.by_kind}[by]
+    metered = book.total.generations > book.total.unmetered
+    kwh = {name: t.kwh if metered else t.estimate_wh / 1000 for name, t in groups.items()}
+    unit, scale = next(((u, s) for u, s in _UNITS if max(kwh.values(), default=0.0) >= s), _UNITS[-1])
+    what = "metered (codecarbon)" if metered else "estimated from wall time"
+    if metered and book.total.unmetered:
+        what += f"; {book.total.unmetered} unmetered generation(s) not in it"
+    return Chart(
+        title=f"Energy per {by}, {unit}: {what}",
+        unit=unit,
+        labels=list(kwh),
+        values=[value / scale for value in kwh.values()],
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from worldforge.core.compute import format_flops
+from worldforge.core.compute import format_energy, format_flops
 from worldforge.core.model import Provenance, Scene
 
 
@@ -83,14 +83,6 @@ class Colophon:
             return "no text"
         model = round(100 * self.model_share)
         return f"{100 - model}% human, {model}% model ({self.model_chars:,} of {total:,} characters)"
-
-
-def format_energy(wh: float) -> str:
-    if wh >= 1000:
-        return f"{wh / 1000:.2f} kWh"
-    if wh >= 1:
-        return f"{wh:.1f} Wh"
-    return f"{wh * 1000:.1f} mWh"
 
 
 def colophon(scenes: Iterable[Scene]) -> Colophon:
