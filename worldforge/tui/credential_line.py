@@ -11,7 +11,7 @@ def credential_line(name: str, data: bytes) -> tuple[str, str]:
     """(state, line) for a story's picture `name` with these bytes."""
     credential = check_name(name, read_credential(data))
     if credential.state == UNSIGNED:
-        return UNSIGNED, "○ unsigned: no content credentials (worldforge sign can add them)"
+        return UNSIGNED, "○ unsigned: no content credentials (made before worldforge signed, or stripped)"
     if credential.state == TAMPERED:
         reason = credential.problems[0] if credential.problems else "the signature does not match"
         return TAMPERED, f"✗ tampered: {reason}"
