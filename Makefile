@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
 	$(BIN)/pip install --quiet "torch==2.13.0"
-	$(BIN)/pip install --quiet -e ".[fast,export,dev,cluster,serve]"
+	$(BIN)/pip install --quiet -e ".[fast,export,energy,dev,cluster,serve]"
 	touch $(STAMP)
 
 $(JS_STAMP): $(JS)/package-lock.json

@@ -53,9 +53,14 @@ def story_dir(tmp_path: Path) -> Path:
 def worldforge_home(tmp_path_factory):
     """Models (WORLDFORGE_HOME) and user presets (WORLDFORGE_CONFIG) go to temporary folders."""
     home = tmp_path_factory.mktemp("worldforge-home")
-    saved = {key: os.environ.get(key) for key in ("WORLDFORGE_HOME", "WORLDFORGE_CONFIG")}
+    saved = {
+        key: os.environ.get(key) for key in ("WORLDFORGE_HOME", "WORLDFORGE_CONFIG", "WORLDFORGE_ENERGY")
+    }
     os.environ["WORLDFORGE_HOME"] = str(home)
     os.environ["WORLDFORGE_CONFIG"] = str(home / "config")
+    # the energy tests meter generations themselves; elsewhere the meter's hardware probe
+    # (1.5 s) would be paid again by every command run in a subprocess
+    os.environ["WORLDFORGE_ENERGY"] = "off"
     yield home
     for key, value in saved.items():
         if value is None:

@@ -26,7 +26,7 @@ from worldforge.store.credentials import (
     read_credential,
     sign_png,
 )
-from worldforge.store.identity import CERT_ENV, KEY_ENV, local_identity_paths, signing_identity
+from worldforge.store.identity import CERT_ENV, KEY_ENV, TSA_ENV, local_identity_paths, signing_identity
 from worldforge.store.png import TRAINED_ALGORITHMIC_MEDIA, without_chunks
 
 
@@ -127,3 +127,26 @@ def test_a_users_own_identity_from_the_environment(tmp_path, monkeypatch):
     own_key.write_bytes(b"not a key")  # a changed file is read again
     with pytest.raises(StoryError, match="cannot sign"):
         sign_png(plain_png(), "broken key")
+
+
+def test_a_time_stamp_authority_url_reaches_the_c2pa_signer(monkeypatch):
+    """No network: the URL must reach c2pa's signer info, and the signer then reserves room
+    for the authority's time-stamp token. Signing against a live authority is not tested."""
+    from worldforge.store import credentials
+
+    url = "http://127.0.0.1:9/tsa"
+    seen: list[bytes | None] = []
+    real = c2pa.Signer.from_info
+
+    def spy(info):
+        seen.append(info.ta_url)
+        return real(info)
+
+    monkeypatch.setattr(c2pa.Signer, "from_info", staticmethod(spy))
+    plain = credentials._signer(signing_identity())
+    monkeypatch.setenv(TSA_ENV, url)
+    identity = signing_identity()
+    stamped = credentials._signer(identity)
+    assert identity.tsa_url == url
+    assert seen[-1] == url.encode()
+    assert stamped.reserve_size() > plain.reserve_size()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.export_story import GAMEBOOK_SCENES, IFID, PATH_SCENES, SECRET_PROMPT, SHOWN_PROMPT, build
+from worldforge.core.compute import format_energy
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Scene
 from worldforge.export.book import build_book, gamebook_order, paragraphs
-from worldforge.export.stats import authorship, colophon, format_energy, model_chars
+from worldforge.export.stats import authorship, colophon, model_chars
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "rename": "worldforge.cli.scenes:rename",
     "path": "worldforge.cli.scenes:reading_path",
     "verify": "worldforge.cli.verify:verify",
+    "ledger": "worldforge.cli.ledger:ledger_command",
 }
 HELP: dict[str, str] = {
     "new": "Create a story folder from a seed.",
@@ -60,6 +61,7 @@ HELP: dict[str, str] = {
     "rename": "Change a scene's id everywhere.",
     "path": "Set or print the reading path used by the book.",
     "verify": "Check the signed content credentials (C2PA) of pictures, a story or a book.",
+    "ledger": "What the story's generations cost: kWh, CO2e, FLOPs, kept vs discarded; a chart.",
 }
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import re
 import sys
 import zipfile
@@ -23,14 +22,21 @@ from pathlib import Path
 import click
 
 from worldforge.core.errors import StoryError
-from worldforge.store.credentials import TAMPERED, UNSIGNED, VALID, Credential, media_type, read_credential
+from worldforge.store.credentials import (
+    TAMPERED,
+    UNSIGNED,
+    VALID,
+    Credential,
+    check_name,
+    media_type,
+    read_credential,
+)
 from worldforge.store.folder import MAX_IMAGE_BYTES
 from worldforge.store.paths import IMAGES_DIR, STORY_FILE
 
 PICTURE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 BOOK_ARCHIVES = {".epub", ".zip"}
 PAGES = {".html", ".htm", ".xhtml"}
-CONTENT_NAME = re.compile(r"[0-9a-f]{32}")
 DATA_URI = re.compile(rb"data:image/[a-z+.-]+;base64,([A-Za-z0-9+/=\s]+)")
 
 
@@ -84,15 +90,6 @@ def pictures_in(path: Path) -> Iterator[tuple[str, bytes]]:
         yield path.name, data
     else:
         raise StoryError("no such file or folder", path)
-
-
-def check_name(name: str, credential: Credential) -> Credential:
-    """In a story folder: tampered when a picture's name is not its content's hash."""
-    stem = Path(name).stem
-    if CONTENT_NAME.fullmatch(stem) and not credential.content_sha256.startswith(stem):
-        problem = "the picture is not the one its name says (its content hash differs)"
-        return dataclasses.replace(credential, state=TAMPERED, problems=(*credential.problems, problem))
-    return credential
 
 
 def describe(name: str, credential: Credential) -> list[str]:

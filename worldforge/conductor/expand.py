@@ -12,11 +12,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from worldforge.conductor import energy
 from worldforge.conductor.provenance import now, provenance
 from worldforge.core.authorship import append_model_text, edit_text, normalize, spans_after_edit
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
-from worldforge.core.model import Provenance, Scene, Story, TextCandidate
+from worldforge.core.model import Energy, Provenance, Scene, Story, TextCandidate
 from worldforge.engines.cancel import CancelToken
 from worldforge.engines.text.protocol import (
     PartialGeneration,
@@ -63,9 +64,12 @@ def context_for(story: Story, scene_id: str, engine: TextEngine, settings: TextS
     return report
 
 
-def provenance_from(result: TextResult, created: str | None = None) -> Provenance:
+def provenance_from(
+    result: TextResult, created: str | None = None, metered: Energy | None = None
+) -> Provenance:
     """A core provenance record from an engine result: credits, settings, seed, cost."""
-    return provenance("text", result.record, "txt-" + uuid.uuid4().hex[:12], created or now())
+    record_id = "txt-" + uuid.uuid4().hex[:12]
+    return provenance("text", result.record, record_id, created or now(), energy=metered)
 
 
 def expand(
@@ -79,29 +83,40 @@ def expand(
     """Generate candidates continuing the story at `scene_id` and keep them on the scene.
 
     Raises Cancelled (and changes nothing) when `cancel` fires. When generation breaks off
-    after some text arrived, what arrived is kept and ExpansionInterrupted raised.
+    after some text arrived, what arrived is kept and ExpansionInterrupted raised. The
+    generation is metered (see conductor.energy) when metering is on; the meter gets ready
+    while the model loads.
     """
     scene = story.scene(scene_id)
+    energy.warm()
     engine.load()
     report = context_for(story, scene_id, engine, settings)
-    try:
-        results = engine.generate(report.context, settings, on_token=on_token, cancel=cancel)
-    except PartialGeneration as broken:
-        if not broken.results:
-            raise
-        kept = _keep(scene, report, broken.results)
-        partial = sum(r.partial for r in broken.results)
+    broken: PartialGeneration | None = None
+    with energy.metered() as readings:
+        try:
+            results = engine.generate(report.context, settings, on_token=on_token, cancel=cancel)
+        except PartialGeneration as err:
+            if not err.results:
+                raise
+            broken, results = err, err.results
+    kept = _keep(scene, report, results, readings)
+    if broken is not None:
+        partial = sum(r.partial for r in results)
         raise ExpansionInterrupted(
             f"{broken}; kept {len(kept.indices)} candidates on {scene_id!r}, {partial} of them partial",
             kept,
         ) from None
-    return _keep(scene, report, results)
+    return kept
 
 
-def _keep(scene: Scene, report: ContextReport, results: list[TextResult]) -> Expansion:
-    """Put the results on the scene as pending candidates, each with its provenance."""
+def _keep(
+    scene: Scene, report: ContextReport, results: list[TextResult], readings: list[energy.Reading]
+) -> Expansion:
+    """Put the results on the scene as pending candidates, each with its provenance and its
+    share of the metered energy."""
     created = now()
-    records = [provenance_from(r, created) for r in results]
+    shares = energy.energies(readings, [r.record.wall_s for r in results])
+    records = [provenance_from(r, created, e) for r, e in zip(results, shares, strict=True)]
     first = len(scene.candidates)
     scene.provenance = [*scene.provenance, *records]
     scene.candidates = [

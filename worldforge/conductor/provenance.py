@@ -1,7 +1,8 @@
 """From what an engine reports to the story's provenance: one conversion for text and pictures.
 
 The engine's record holds the facts of the run; the conductor adds what only the story
-knows (the record's id, when it was made, the style preset) and the energy estimate.
+knows (the record's id, when it was made, the style preset), the wall-time energy
+estimate, and what the energy meter counted, when one ran.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from worldforge.core.compute import energy_wh
-from worldforge.core.model import Provenance
+from worldforge.core.model import Energy, Provenance
 from worldforge.engines.record import GenerationRecord
 
 
@@ -26,6 +27,7 @@ def provenance(
     record_id: str,
     created: str,
     settings: Mapping[str, Any] | None = None,
+    energy: Energy | None = None,
 ) -> Provenance:
     """The story's record of one output; `settings` replaces the engine's when given."""
     return Provenance(
@@ -44,6 +46,8 @@ def provenance(
         flops=record.flops,
         # a remote model's power draw is not known here
         energy_wh=None if record.server else round(energy_wh(record.wall_s, record.device), 6),
+        # the meter reads this machine: for a model server that is not the model's energy
+        energy=None if record.server else energy,
         created=created,
         prompt_hidden=record.prompt_hidden,
         test_model=record.test_model,

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from worldforge.conductor import energy
 from worldforge.conductor.grid import contact_sheet
 from worldforge.conductor.picture import credited_png, picture_png
 from worldforge.conductor.prompts import picture_prompt
 from worldforge.conductor.provenance import now, provenance
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
-from worldforge.core.model import Provenance, Render, Scene, Story
+from worldforge.core.model import Energy, Provenance, Render, Scene, Story
 from worldforge.engines.cancel import CancelToken
 from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSettings, StepCallback
 from worldforge.prompting.image_prompt import PromptReport
@@ -96,7 +97,9 @@ def resolve_init(folder: StoryFolder, scene_id: str, init: str) -> tuple[bytes, 
     return data, str(init)
 
 
-def _provenance(result: ImageResult, png: bytes, preset: str | None, prompt: str, created: str) -> Provenance:
+def _provenance(
+    result: ImageResult, png: bytes, preset: str | None, prompt: str, created: str, metered: Energy | None
+) -> Provenance:
     settings = dict(result.record.settings)
     if preset:
         settings["preset"] = preset
@@ -104,7 +107,7 @@ def _provenance(result: ImageResult, png: bytes, preset: str | None, prompt: str
         # the prompt stays out of the story too; its hash lets a re-composed prompt be checked
         settings["prompt_sha256"] = hashlib.sha256(prompt.encode()).hexdigest()
     record_id = f"img-{hashlib.sha256(png).hexdigest()[:12]}"
-    return provenance("image", result.record, record_id, created, settings)
+    return provenance("image", result.record, record_id, created, settings, metered)
 
 
 def render(
@@ -118,7 +121,13 @@ def render(
     cancel: CancelToken | None = None,
     hide_prompt: bool = False,
 ) -> RenderBatch:
-    """Render `settings.candidates` pictures of a scene and attach them to it (not saved)."""
+    """Render `settings.candidates` pictures of a scene and attach them to it (not saved).
+
+    The generation is metered (see conductor.energy) when metering is on; the meter gets
+    ready while the model loads.
+    """
+    energy.warm()
+    engine.load()
     story = folder.story
     scene = story.scene(scene_id)
     report = picture_prompt(story, scene_id, engine, preset, settings.negative_prompt)
@@ -126,7 +135,9 @@ def render(
     settings = dataclasses.replace(
         settings, negative_prompt=report.negative, hide_prompt=hide_prompt or settings.hide_prompt
     )
-    results = engine.generate(report.prompt, settings, init_bytes, on_step, cancel)
+    with energy.metered() as readings:
+        results = engine.generate(report.prompt, settings, init_bytes, on_step, cancel)
+    shares = energy.energies(readings, [r.record.wall_s for r in results])
 
     renders: list[Render] = []
     records: list[Provenance] = []
@@ -140,9 +151,9 @@ def render(
     signed = [credited_png(result, png, title, parents) for result, png in zip(results, pngs, strict=True)]
     created = now()
     known = {r.image for r in scene.renders}
-    for result, png, file in zip(results, pngs, signed, strict=True):
+    for result, png, file, metered in zip(results, pngs, signed, shares, strict=True):
         image = folder.put_image(file, content=png)
-        record = _provenance(result, png, report.preset, report.prompt, created)
+        record = _provenance(result, png, report.preset, report.prompt, created, metered)
         render_ = Render(image=image, provenance=record.id, seed=result.seed)
         renders.append(render_)
         records.append(record)

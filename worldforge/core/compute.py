@@ -31,3 +31,19 @@ def format_flops(flops: float) -> str:
         if flops >= scale:
             return f"{flops / scale:.1f} {unit}"
     return f"{flops:.0f} FLOP"
+
+
+def format_energy(wh: float) -> str:
+    if wh >= 1000:
+        return f"{wh / 1000:.2f} kWh"
+    if wh >= 1:
+        return f"{wh:.1f} Wh"
+    return f"{wh * 1000:.1f} mWh"
+
+
+def format_co2e(kg: float) -> str:
+    if kg >= 1:
+        return f"{kg:.2f} kg CO2e"
+    if kg >= 1e-3:
+        return f"{kg * 1000:.1f} g CO2e"
+    return f"{kg * 1e6:.1f} mg CO2e"

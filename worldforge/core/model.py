@@ -51,6 +51,47 @@ class Link(Frozen):
     _check_to = field_validator("to")(_check_id)
 
 
+EnergySource = Literal["measured", "estimated", "absent"]
+
+
+class Energy(Frozen):
+    """The energy a generation drew, as a meter (codecarbon) counted it, and its CO2e.
+
+    Each part says how its figure was obtained, because only some machines can be read:
+    `measured` from a hardware counter (RAPL for the CPU, NVML for an NVIDIA GPU),
+    `estimated` from a power model (the CPU's TDP times its load; RAM always), `absent`
+    where the machine has no such part. kWh is the figure to compare runs by; CO2e
+    depends on the grid, named in `grid`.
+    """
+
+    cpu_kwh: float
+    gpu_kwh: float
+    ram_kwh: float
+    co2e_kg: float
+    cpu: EnergySource
+    gpu: EnergySource
+    ram: EnergySource
+    # the meter and what it read, e.g. "codecarbon 3.3.2, CPU load x TDP, whole machine"
+    method: str
+    # where the CO2e factor came from: a country code, or a carbon intensity that was set
+    grid: str
+    # this record's share of one metered call (the candidates of a call split it by wall time)
+    share: float = 1.0
+
+    @property
+    def kwh(self) -> float:
+        return self.cpu_kwh + self.gpu_kwh + self.ram_kwh
+
+    def parts(self) -> list[tuple[str, float, EnergySource]]:
+        """(part, kWh, how obtained) for the parts the machine has."""
+        parts: list[tuple[str, float, EnergySource]] = [
+            ("cpu", self.cpu_kwh, self.cpu),
+            ("gpu", self.gpu_kwh, self.gpu),
+            ("ram", self.ram_kwh, self.ram),
+        ]
+        return [part for part in parts if part[2] != "absent"]
+
+
 class Provenance(Frozen):
     """How one piece of text or one picture was made: enough to credit it and re-run it."""
 
@@ -67,7 +108,10 @@ class Provenance(Frozen):
     wall_s: float = 0.0
     tokens: int | None = None
     flops: float | None = None
+    # estimated from wall time and the device class's typical draw (no meter needed)
     energy_wh: float | None = None
+    # what the meter counted, when one ran (see Energy)
+    energy: Energy | None = None
     created: str = ""
     prompt_hidden: bool = False
     # made by a random-weight offline test model: noise, and labelled so wherever it is shown

@@ -19,10 +19,14 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import GraphError, StoryGraph
+from worldforge.core.ledger import Ledger, chart, ledger
 from worldforge.core.model import LoreEntry, Provenance, Scene
-from worldforge.export.stats import Colophon, colophon, model_chars
+from worldforge.export.ledger_chart import svg_chart
+from worldforge.export.stats import Colophon, colophon, energy_rows, model_chars
 from worldforge.store import StoryFolder
 
 COVER_PICTURES = 9
@@ -73,6 +77,7 @@ class Book:
     show_prompts: bool
     chapters: list[Chapter]
     colophon: Colophon
+    ledger: Ledger = field(default_factory=Ledger)
     warnings: list[str] = field(default_factory=list)
     _images: dict[str, bytes] = field(default_factory=dict, repr=False)
 
@@ -110,6 +115,15 @@ class Book:
         if rel not in self._images:
             self._images[rel] = self.folder.read_image(rel)
         return self._images[rel]
+
+    @property
+    def energy_rows(self) -> list[tuple[str, str]]:
+        return energy_rows(self.ledger)
+
+    @property
+    def ledger_chart(self) -> Markup | None:
+        """kWh per model as a small SVG, when any generation was recorded."""
+        return svg_chart(chart(self.ledger, "model")) if self.ledger.total.generations else None
 
     def cover_pictures(self, limit: int = COVER_PICTURES) -> list[Picture]:
         """Distinct pictures for the cover grid, in reading order."""
@@ -281,6 +295,7 @@ def build_book(
         show_prompts=show_prompts,
         chapters=chapters,
         colophon=colophon(scenes),
+        ledger=ledger(story),
         warnings=warnings,
         _images={rel: data for rel, data in images.items() if data is not None},
     )

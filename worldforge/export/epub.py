@@ -95,7 +95,10 @@ def write_epub(book: Book, out: Path, progress: Progress | None = None) -> None:
     back = []
     if book.has_world:
         back.append(page("glossary", "The world", "glossary.xhtml"))
-    back.append(page("colophon", "Colophon", "colophon.xhtml"))
+    colophon_page = page("colophon", "Colophon", "colophon.xhtml")
+    if book.ledger_chart:
+        colophon_page.properties.append("svg")  # EPUB 3 declares pages with inline SVG
+    back.append(colophon_page)
 
     ebook.toc = [title_page, *chapters, *back]
     ebook.add_item(epub.EpubNcx())

@@ -120,6 +120,7 @@ def _colophon(book: Book) -> list[str]:
         f"- Compute: {c.flops_text} (estimated from model size and work done)",
         f"- Energy: {c.energy_text} (an estimate from wall time and a typical device power draw, "
         "not a measurement)",
+        *(f"- {term}: {escape(text)}" for term, text in book.energy_rows),
         f"- Authorship: {c.share_text}",
         "",
         "The prompts of the pictures are printed under them, except those kept secret."

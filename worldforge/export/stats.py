@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from worldforge.core.compute import format_flops
+from worldforge.core.compute import format_co2e, format_energy, format_flops
+from worldforge.core.ledger import Ledger
 from worldforge.core.model import Provenance, Scene
 
 
@@ -85,14 +86,6 @@ class Colophon:
         return f"{100 - model}% human, {model}% model ({self.model_chars:,} of {total:,} characters)"
 
 
-def format_energy(wh: float) -> str:
-    if wh >= 1000:
-        return f"{wh / 1000:.2f} kWh"
-    if wh >= 1:
-        return f"{wh:.1f} Wh"
-    return f"{wh * 1000:.1f} mWh"
-
-
 def colophon(scenes: Iterable[Scene]) -> Colophon:
     """Sum the provenance records of the scenes (every generation, kept or rejected:
     the compute was spent either way) and the authorship of their text."""
@@ -125,3 +118,54 @@ def _count(result: Colophon, record: Provenance) -> None:
         result.records_without_energy += 1
     else:
         result.energy_wh += record.energy_wh
+
+
+def _kwh(kwh: float) -> str:
+    return format_energy(kwh * 1000)
+
+
+def energy_rows(book: Ledger) -> list[tuple[str, str]]:
+    """The colophon's lines on metered energy (term, text): whole story and reading path,
+    measured and estimated apart, kept vs discarded. Never an estimate called measured."""
+    total, path = book.total, book.reading_path
+    rows: list[tuple[str, str]] = []
+    if total.generations == total.unmetered:
+        rows.append(
+            (
+                "Energy metered",
+                "nothing: no generation was metered (codecarbon was not installed or metering was "
+                "off), so the energy above is the only figure, and an estimate",
+            )
+        )
+    else:
+        measured = ", ".join(book.measured_parts) or "no part"
+        estimated = ", ".join(book.estimated_parts) or "no part"
+        rows += [
+            (
+                "Energy metered",
+                f"{_kwh(total.kwh)} for the whole story, {_kwh(path.kwh)} for this reading path "
+                f"(codecarbon, whole machine)",
+            ),
+            (
+                "Measured or estimated",
+                f"{_kwh(total.kwh_measured)} measured by hardware counters ({measured}); "
+                f"{_kwh(total.kwh_estimated)} estimated by power models ({estimated})",
+            ),
+            ("CO2e", f"{format_co2e(total.co2e_kg)} (grid: {', '.join(sorted(book.grids))})"),
+        ]
+        if total.unmetered:
+            rows.append(
+                (
+                    "Not metered",
+                    f"{total.unmetered} generation(s), estimated from wall time at "
+                    f"{format_energy(total.estimate_wh)}",
+                )
+            )
+    rows.append(
+        (
+            "Kept",
+            f"{total.kept} of {total.generations} generations are in the story; {total.discarded} "
+            f"discarded and {total.pending} pending cost energy too",
+        )
+    )
+    return rows

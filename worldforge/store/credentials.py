@@ -19,11 +19,14 @@ manifest (the picture is its own; making one costs ~40 ms a picture).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from worldforge import __version__
@@ -40,6 +43,7 @@ COMPONENT_OF = "componentOf"
 MANIFEST_CHUNK = b"caBX"
 VALID, TAMPERED, UNSIGNED = "valid", "tampered", "unsigned"
 UNTRUSTED = "signingCredential.untrusted"
+CONTENT_NAME = re.compile(r"[0-9a-f]{32}")
 _MEDIA_TYPES = {
     b"\x89PNG": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
@@ -202,3 +206,13 @@ def read_credential(data: bytes) -> Credential:
         ),
         problems=problems or ((f"validation state {state}",) if tampered else ()),
     )
+
+
+def check_name(name: str, credential: Credential) -> Credential:
+    """In a story folder: tampered when a picture's name is not its content's hash (a
+    validly signed picture copied over another one's file)."""
+    stem = Path(name).stem
+    if CONTENT_NAME.fullmatch(stem) and not credential.content_sha256.startswith(stem):
+        problem = "the picture is not the one its name says (its content hash differs)"
+        return dataclasses.replace(credential, state=TAMPERED, problems=(*credential.problems, problem))
+    return credential

@@ -90,3 +90,13 @@ class ProblemsCounted(Message):
         super().__init__()
         self.revision = revision
         self.summary = summary
+
+
+class CredentialChecked(Message):
+    """The content credentials of a picture were read (in a worker): the line to show."""
+
+    def __init__(self, image: str, state: str, line: str) -> None:
+        super().__init__()
+        self.image = image
+        self.state = state
+        self.line = line

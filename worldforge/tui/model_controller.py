@@ -16,6 +16,7 @@ from typing import TypeVar
 from textual.message import Message
 from textual.widget import Widget
 
+from worldforge.conductor import energy
 from worldforge.core.model import Provenance, Story
 from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.image.protocol import ImageEngine, ImageSettings
@@ -76,6 +77,7 @@ class ModelController:
         # one after the other: transformers' and diffusers' lazy modules are not safe to
         # import from two threads at once
         post = self.host.post_message
+        energy.warm()  # the meter detects the hardware while the models load
         for kind, engine in engines:
             name = engine.label or engine.model_id
             # a model the story names but this machine lacks: ask before fetching it

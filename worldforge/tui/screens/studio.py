@@ -28,8 +28,10 @@ from worldforge.core.model import Scene
 from worldforge.engines.cancel import CancelToken
 from worldforge.engines.image.protocol import ImageEngine
 from worldforge.engines.text.protocol import TextEngine
+from worldforge.tui.credential_line import credential_line
 from worldforge.tui.messages import (
     CandidateProgress,
+    CredentialChecked,
     DownloadWanted,
     EngineStatus,
     Generated,
@@ -181,11 +183,26 @@ class StudioScreen(Screen):
         try:
             png = self.session.folder.read_image(scene.image)
             panel.show(png, f"“{caption}” · {credit}" if credit else f"“{caption}”")
+            self.run_worker(
+                partial(self._read_credential, scene.image, png),
+                thread=True,
+                group="credential",
+                exclusive=True,
+                exit_on_error=False,
+            )
         except StoryError as err:  # read_image also refuses what is not a sane picture
             there = (self.session.folder.root / scene.image).exists()
             panel.show(None, f"{'unreadable' if there else 'missing'} picture: {err.message}")
         except OSError as err:  # PIL's UnidentifiedImageError is an OSError
             panel.show(None, f"unreadable picture {scene.image}: {err}")
+
+    def _read_credential(self, image: str, png: bytes) -> None:
+        state, line = credential_line(image, png)
+        self.post_message(CredentialChecked(image, state, line))
+
+    def on_credential_checked(self, event: CredentialChecked) -> None:
+        if self.scene.image == event.image:  # the scene may have changed meanwhile
+            self.query_one("#image", ImagePanel).credential(event.line, event.state)
 
     def credit_for(self, image: str) -> str:
         render = next((r for r in self.scene.renders if r.image == image), None)

@@ -33,6 +33,7 @@ class ImagePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="image-caption", markup=False)  # captions hold titles
+        yield Label("", id="image-credential", markup=False)  # filled in by a worker
         yield self._image_widget(id="image-view")
         yield ProgressBar(total=1, show_eta=False, id="render-progress")
 
@@ -43,7 +44,15 @@ class ImagePanel(Vertical):
     def show(self, png: bytes | None, caption: str) -> None:
         self.view.image = PILImage.open(io.BytesIO(png)) if png else None
         self.query_one("#image-caption", Label).update(caption)
+        self.credential("checking content credentials…" if png else "", "")
         self.query_one(ProgressBar).display = False
+
+    def credential(self, line: str, state: str) -> None:
+        """The picture's content-credential state (valid / tampered / unsigned)."""
+        label = self.query_one("#image-credential", Label)
+        label.update(line)
+        label.display = bool(line)
+        label.set_classes(f"credential-{state}" if state else "")
 
     def progress(self, candidate: int, candidates: int, step: int, total: int, preview: bytes | None) -> None:
         bar = self.query_one(ProgressBar)
