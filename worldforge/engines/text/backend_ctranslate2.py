@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from worldforge.engines.cancel import Cancelled, CancelToken
+from worldforge.engines.heap import keep_large_buffers
 from worldforge.engines.quiet import quiet
 from worldforge.engines.source import weight_files
 from worldforge.engines.text.protocol import TextSettings
@@ -121,6 +122,7 @@ class CTranslate2Backend:
         threads: int | None = None,
     ) -> None:
         self.path = ensure_converted(folder, model_id, revision, "int8", progress)
+        keep_large_buffers()
         self.threads = threads or cpu_threads()
         self.tokens_of = tokens_of
         self.eos_token = eos_token

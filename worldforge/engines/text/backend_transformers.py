@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from worldforge.engines.cancel import Cancelled, CancelToken
+from worldforge.engines.heap import keep_large_buffers
 from worldforge.engines.quiet import quiet
 from worldforge.engines.text.prompt_states import DEFAULT_BUDGET, PromptStates
 from worldforge.engines.text.protocol import TextSettings
@@ -43,6 +44,8 @@ class TorchBackend:
                 folder, use_safetensors=True, trust_remote_code=False, dtype=getattr(torch, dtype)
             )
         self.model = model.to(device).eval()
+        if device == "cpu":
+            keep_large_buffers()
         self.device = device
         self.dtype = dtype
         self.prompts = PromptReader(self.model, device, PromptStates(state_budget))
