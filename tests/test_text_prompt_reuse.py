@@ -3,8 +3,11 @@ without a remembered state, and a changed context never reuses a stale one."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from worldforge.engines.text.backend_ctranslate2 import READ_AHEAD_DELAY
 from worldforge.engines.text.prompt_states import BLOCK, PromptStates, reusable
 from worldforge.engines.text.protocol import TextSettings
 
@@ -117,11 +120,19 @@ def test_tokens_copied_back_in_groups_give_the_same_candidates(torch_engine):
     assert all(r.tokens <= 13 for r in grouped)
 
 
+def paused(engine, context: str) -> list[str]:
+    """Texts for `context`, once the Generator waiting for this call has read the last prompt."""
+    time.sleep(READ_AHEAD_DELAY + 0.1)
+    engine._backend._next.result()
+    return texts(engine, context)
+
+
 def test_ctranslate2_reroll_and_changed_context_match_a_cold_read(tiny_ct2_engine):
     changed = STORY.replace("seven seats", "nine chairs")
-    texts(tiny_ct2_engine, OTHER)  # the next Generator has read OTHER
-    cold = texts(tiny_ct2_engine, STORY)  # ...so STORY is read afresh
-    assert texts(tiny_ct2_engine, STORY) == cold  # read ahead in the background, same text
-    after_story = texts(tiny_ct2_engine, changed)  # a state of STORY waits; it must not be used
     texts(tiny_ct2_engine, OTHER)
-    assert texts(tiny_ct2_engine, changed) == after_story
+    cold = paused(tiny_ct2_engine, STORY)  # the waiting Generator read OTHER: STORY is read afresh
+    assert paused(tiny_ct2_engine, STORY) == cold  # read ahead in the background, same text
+    assert texts(tiny_ct2_engine, STORY) == cold  # re-rolled at once: no read ahead, same text
+    after_story = paused(tiny_ct2_engine, changed)  # STORY's state waits; it must not be used
+    texts(tiny_ct2_engine, OTHER)
+    assert paused(tiny_ct2_engine, changed) == after_story
