@@ -3,18 +3,29 @@
 The loop (rather than `model.generate`) gives every candidate its own torch.Generator, so
 candidate i depends only on its own seed, and lets all candidates stream token by token
 from one batched forward pass. Logits go through transformers' own processors.
+
+The prompt is read once per call at batch 1 and its cache repeated to the K candidates
+(torch_prefill); recent prompts' states are remembered, so a re-roll reads nothing again.
+
+On an accelerator, sampling stays on the device and tokens come back to the CPU in groups
+of TOKENS_PER_SYNC steps: a copy to the CPU waits for the device to finish, and waiting every
+token starves it. A candidate that stops mid-group wastes at most the rest of the group.
 """
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import Any
 
 from worldforge.engines.cancel import Cancelled, CancelToken
+from worldforge.engines.heap import keep_large_buffers
 from worldforge.engines.quiet import quiet
+from worldforge.engines.text.prompt_states import DEFAULT_BUDGET, PromptStates
 from worldforge.engines.text.protocol import TextSettings
 from worldforge.engines.text.streams import CandidateStream
+from worldforge.engines.text.torch_prefill import PromptReader, cache_name
+
+TOKENS_PER_SYNC = 8  # on an accelerator; on the CPU every token streams as it is sampled
 
 
 class TorchBackend:
@@ -24,7 +35,7 @@ class TorchBackend:
     per_candidate_seeds = True
     libraries: tuple[str, ...] = ()
 
-    def __init__(self, folder: Path, device: str, dtype: str) -> None:
+    def __init__(self, folder: Path, device: str, dtype: str, state_budget: int = DEFAULT_BUDGET) -> None:
         import torch
         from transformers import AutoModelForCausalLM
 
@@ -33,8 +44,12 @@ class TorchBackend:
                 folder, use_safetensors=True, trust_remote_code=False, dtype=getattr(torch, dtype)
             )
         self.model = model.to(device).eval()
+        if device == "cpu":
+            keep_large_buffers()
         self.device = device
         self.dtype = dtype
+        self.prompts = PromptReader(self.model, device, PromptStates(state_budget))
+        self.tokens_per_sync = 1 if device == "cpu" else TOKENS_PER_SYNC
 
     def run(
         self,
@@ -47,13 +62,14 @@ class TorchBackend:
         import torch
 
         processors = _processors(settings)
-        cache = _cache_name(self.model)
-        generators = [torch.Generator().manual_seed(seed) for seed in seeds]
+        cache_key = cache_name(self.model)
+        generators = [torch.Generator(device=self.device).manual_seed(seed) for seed in seeds]
         sequences = torch.tensor([prompt_ids] * len(streams), device=self.device)
+        pending: list[Any] = []
         with torch.inference_mode():
-            out = self.model(input_ids=sequences, use_cache=True, logits_to_keep=1)
-            while True:
-                scores = processors(sequences, out.logits[:, -1, :].float()).cpu()
+            cache, logits = self.prompts.for_candidates(prompt_ids, len(streams))
+            for step in range(settings.max_new_tokens):
+                scores = processors(sequences, logits)
                 if settings.temperature <= 0:
                     chosen = scores.argmax(dim=-1)
                 else:
@@ -61,21 +77,30 @@ class TorchBackend:
                     chosen = torch.cat(
                         [torch.multinomial(probs[i], 1, generator=g) for i, g in enumerate(generators)]
                     )
-                for stream, token in zip(streams, chosen.tolist(), strict=True):
-                    stream.push(token)
-                if all(stream.done for stream in streams):
+                pending.append(chosen)
+                last = step + 1 == settings.max_new_tokens
+                if len(pending) == self.tokens_per_sync or last:
+                    if _deliver(pending, streams):
+                        return
+                    pending = []
+                    if cancel is not None and cancel.cancelled:
+                        raise Cancelled()
+                if last:
                     return
-                if cancel is not None and cancel.cancelled:
-                    raise Cancelled()
-                step = chosen.to(self.device)[:, None]
-                sequences = torch.cat([sequences, step], dim=1)
-                past = {cache: getattr(out, cache)}
-                out = self.model(input_ids=step, use_cache=True, logits_to_keep=1, **past)
+                step_ids = chosen[:, None]
+                sequences = torch.cat([sequences, step_ids], dim=1)
+                out = self.model(input_ids=step_ids, use_cache=True, logits_to_keep=1, **{cache_key: cache})
+                logits = out.logits[:, -1, :].float()
 
 
-def _cache_name(model: Any) -> str:
-    """The key-value cache's name: `cache` in recent transformers, `past_key_values` before."""
-    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+def _deliver(pending: list[Any], streams: list[CandidateStream]) -> bool:
+    """Push a group of sampled steps (one copy to the CPU); True once every candidate is done."""
+    import torch
+
+    for row in torch.stack(pending).tolist():
+        for stream, token in zip(streams, row, strict=True):
+            stream.push(token)
+    return all(stream.done for stream in streams)
 
 
 def _processors(settings: TextSettings) -> Any:
