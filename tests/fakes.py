@@ -16,7 +16,7 @@ from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.image.protocol import ImageResult, ImageSettings, StepCallback
 from worldforge.engines.record import GenerationRecord
 from worldforge.engines.text.protocol import TextResult, TextSettings, TokenCallback
-from worldforge.prompting.image_prompt import CLIP_CONTENT_TOKENS, approx_clip_tokens
+from worldforge.prompting.image_prompt import CLIP_CONTENT_TOKENS, approx_clip_token_list, approx_clip_tokens
 
 VERSIONS = {"worldforge": "test"}
 
@@ -125,6 +125,9 @@ class FakeImageEngine:
 
     def count_tokens(self, text: str) -> int:
         return approx_clip_tokens(text)
+
+    def tokens(self, text: str) -> list[str]:
+        return approx_clip_token_list(text)
 
     @property
     def token_limit(self) -> int:

@@ -46,7 +46,7 @@ async def test_options_then_pick_one_of_several(story_dir: Path):
         await pilot.pause()
         assert "pixel" in str(app.screen.query_one("#prompt-preview").render()).lower()
         table = app.screen.query_one("#prompt-table", DataTable)
-        sources = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        sources = [str(table.get_row_at(i)[3]) for i in range(table.row_count)]
         assert "preset:pixel-art" in sources and "summary" in sources
         await pilot.press("ctrl+s")
         await pilot.pause()

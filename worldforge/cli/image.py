@@ -137,8 +137,6 @@ def _render_one(
         batch = use_case.render(folder, scene, engine, settings, preset, init, bar, hide_prompt=hide_prompt)
     finally:
         bar.close()
-    for pick in batch.report.cut:
-        echo(f"cut by the token limit: {pick.text}", err=True)
     for number, item in enumerate(batch.renders, start=1):
         echo(f"{number}  {item.image}  seed {item.seed}")
     if batch.grid:
@@ -180,13 +178,14 @@ def _render_all(
     help="Count tokens with this engine's tokenizer (default: the one `render` would use).",
 )
 def prompt(directory: Path, scene: str, preset: str | None, engine_choice: str | None) -> None:
-    """Show the picture prompt of SCENE: each piece, its tokens, and what the CLIP limit cut."""
+    """Show the picture prompt of SCENE: each piece with its exact tokens and weights, and
+    the 75-token chunks the text encoder reads."""
     story = StoryFolder.open(directory).story
     if scene not in story.scenes:
         raise UserError(f"no scene {scene!r} in {directory}")
     chosen = choose_image_engine(story, engine_choice)
     # the engine `render` would use counts the tokens; but the tiny fallback's tokenizer (one
-    # token per byte) says nothing about a real model, so then CLIP's count is approximated
+    # token per byte) says nothing about a real model, so then CLIP's own tokenizer counts
     engine = None if chosen.fallback else chosen.engine
     report = use_case.picture_prompt(story, scene, engine, preset)
     echo("\n".join(report.lines()))

@@ -30,6 +30,7 @@ from worldforge.engines import hub
 from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.device import pick_device, pick_dtype
 from worldforge.engines.errors import ModelUnavailable
+from worldforge.engines.image.long_prompt import Conditioning, encode_prompt
 from worldforge.engines.image.preview import latent_preview_png
 from worldforge.engines.image.protocol import ImageResult, ImageSettings, StepCallback
 from worldforge.engines.image.schedulers import make_scheduler
@@ -173,9 +174,16 @@ class DiffusersImageEngine:
         """Tokens of `text` for this model's CLIP tokenizer, without BOS/EOS."""
         return len(self._load_tokenizer()(text, add_special_tokens=False).input_ids)
 
+    def tokens(self, text: str) -> list[str]:
+        """`text` as this model's tokenizer splits it, without BOS/EOS (any length: no warning
+        that it is over 77 tokens, since long prompts are encoded in chunks)."""
+        tokenizer = self._load_tokenizer()
+        with quiet():
+            return list(tokenizer.tokenize(text))
+
     @property
     def token_limit(self) -> int:
-        """Content tokens CLIP reads (77 minus the begin and end markers)."""
+        """Content tokens in one CLIP chunk (77 minus the begin and end markers)."""
         return int(self._load_tokenizer().model_max_length) - 2
 
     # -- generating ------------------------------------------------------------
@@ -227,14 +235,29 @@ class DiffusersImageEngine:
         draft = settings.quality == "draft" and ("draft", False) in self._pipes
         pipe = self._pipes[("draft" if draft else "final", init is not None)]
         self._use_scheduler(settings.scheduler)
+        # encoded once for all candidates: the prompt is the same, only the seed differs
+        conditioning = self._encode(prompt, settings)
         results = []
         for index, seed in enumerate(self.seeds(settings)):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             results.append(
-                self._render_one(pipe, prompt, settings, index, seed, init, init_sha, draft, on_step, cancel)
+                self._render_one(
+                    pipe, prompt, conditioning, settings, index, seed, init, init_sha, draft, on_step, cancel
+                )
             )
         return results
+
+    def _encode(self, prompt: str, settings: ImageSettings) -> Conditioning:
+        """The whole prompt (and the negative, padded to the same length) as embeddings."""
+        import torch
+        from torch.utils.flop_counter import FlopCounterMode
+
+        negative = settings.negative_prompt if settings.guidance > 1.0 else None
+        counter = FlopCounterMode(display=False)
+        with quiet(diffusers=True), torch.inference_mode(), counter:
+            embeds, negative_embeds = encode_prompt(self._pipes[("final", False)], prompt, negative)
+        return Conditioning(embeds, negative_embeds, counter.get_total_flops())
 
     def _use_scheduler(self, name: str | None) -> None:
         """Swap the sampler on every pipeline (None: the model's own)."""
@@ -249,6 +272,7 @@ class DiffusersImageEngine:
         self,
         pipe: Any,
         prompt: str,
+        conditioning: Conditioning,
         settings: ImageSettings,
         index: int,
         seed: int,
@@ -273,8 +297,8 @@ class DiffusersImageEngine:
             return {}
 
         kwargs: dict[str, Any] = {
-            "prompt": prompt,
-            "negative_prompt": settings.negative_prompt or None,
+            "prompt_embeds": conditioning.embeds,
+            "negative_prompt_embeds": conditioning.negative_embeds,
             "num_inference_steps": settings.steps,
             "guidance_scale": settings.guidance,
             "generator": torch.Generator("cpu").manual_seed(seed),
@@ -288,6 +312,7 @@ class DiffusersImageEngine:
         # FLOPs depend only on the shapes and the step count: count them once per shape with
         # torch's FlopCounterMode (it slows the run it watches), then reuse the count
         shape = (
+            conditioning.length,
             settings.width,
             settings.height,
             settings.steps,
@@ -312,8 +337,9 @@ class DiffusersImageEngine:
             self._flops[shape] = counter.get_total_flops()
         if cancel is not None and cancel.cancelled:
             raise Cancelled()
+        flops = self._flops[shape] + conditioning.flops
         record = self._record(
-            prompt, settings, seed, init_sha, draft, type(pipe.scheduler).__name__, self._flops[shape], wall
+            prompt, settings, seed, init_sha, draft, type(pipe.scheduler).__name__, flops, wall
         )
         return ImageResult(index=index, image=image, seed=seed, record=record)
 

@@ -78,13 +78,18 @@ class ImageEngine(Protocol):
         """Prompt tokens of `text` for the model's text encoder, without start/end markers."""
         ...
 
+    def tokens(self, text: str) -> list[str]:
+        """The tokens of `text` as the model's tokenizer writes them, without start/end markers."""
+        ...
+
     @property
     def token_limit(self) -> int:
-        """How many prompt tokens the model reads."""
+        """Prompt tokens in one chunk the text encoder reads; longer prompts take several."""
         ...
 
     def generate(
         self,
+        # as written, with A1111 or compel weights; recorded as given
         prompt: str,
         settings: ImageSettings,
         init_image: bytes | None = None,
