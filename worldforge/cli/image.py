@@ -68,6 +68,7 @@ class _StepBar:
 @click.option("--engine", "engine_choice", help="tiny, a preset, a hub id or a model folder.")
 @click.option("--hide-prompt", is_flag=True, help="Credit and settings in the pictures, not the prompt.")
 @click.option("--choose", type=click.IntRange(1), help="Make candidate N the scene's picture.")
+@click.option("--no-refs", is_flag=True, help="Ignore the lore entries' reference pictures.")
 def render(
     directory: Path,
     scene: str | None,
@@ -86,6 +87,7 @@ def render(
     engine_choice: str | None,
     hide_prompt: bool,
     choose: int | None,
+    no_refs: bool,
 ) -> None:
     """Illustrate SCENE of the story in DIRECTORY (or, with --all, every scene still without one)."""
     if bool(scene) == all_scenes:
@@ -113,7 +115,7 @@ def render(
             _render_all(folder, engine, settings, preset, continuity, hide_prompt)
         else:
             assert scene is not None
-            _render_one(folder, scene, engine, settings, preset, init, hide_prompt, choose)
+            _render_one(folder, scene, engine, settings, preset, init, hide_prompt, choose, not no_refs)
     except ValueError as exc:
         raise UserError(str(exc)) from None
 
@@ -131,12 +133,25 @@ def _render_one(
     init: str | None,
     hide_prompt: bool,
     choose: int | None,
+    use_references: bool,
 ) -> None:
     bar = _StepBar(settings.candidates * _steps_run(settings, bool(init)), f"rendering {scene}")
     try:
-        batch = use_case.render(folder, scene, engine, settings, preset, init, bar, hide_prompt=hide_prompt)
+        batch = use_case.render(
+            folder,
+            scene,
+            engine,
+            settings,
+            preset,
+            init,
+            bar,
+            hide_prompt=hide_prompt,
+            use_references=use_references,
+        )
     finally:
         bar.close()
+    for note in batch.notes:
+        echo(note, err=True)
     for number, item in enumerate(batch.renders, start=1):
         echo(f"{number}  {item.image}  seed {item.seed}")
     if batch.grid:

@@ -23,6 +23,7 @@ from worldforge.conductor.grid import contact_sheet
 from worldforge.conductor.picture import credited_png, picture_png
 from worldforge.conductor.prompts import picture_prompt
 from worldforge.conductor.provenance import now, provenance
+from worldforge.conductor.references import scene_references
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Provenance, Render, Scene, Story
@@ -56,6 +57,8 @@ class RenderBatch:
     grid: str | None = None
     init: str | None = None
     results: list[ImageResult] = field(default_factory=list, repr=False)
+    # what the user should know about how it was made (references the model could not use)
+    notes: list[str] = field(default_factory=list)
 
 
 def image_settings(
@@ -117,8 +120,12 @@ def render(
     on_step: StepCallback | None = None,
     cancel: CancelToken | None = None,
     hide_prompt: bool = False,
+    use_references: bool = True,
 ) -> RenderBatch:
-    """Render `settings.candidates` pictures of a scene and attach them to it (not saved)."""
+    """Render `settings.candidates` pictures of a scene and attach them to it (not saved).
+
+    The reference pictures of the lore entries the scene mentions condition the render
+    (IP-Adapter) unless `use_references` is off; they combine with an init picture."""
     story = folder.story
     scene = story.scene(scene_id)
     report = picture_prompt(story, scene_id, engine, preset, settings.negative_prompt)
@@ -126,7 +133,13 @@ def render(
     settings = dataclasses.replace(
         settings, negative_prompt=report.negative, hide_prompt=hide_prompt or settings.hide_prompt
     )
-    results = engine.generate(report.prompt, settings, init_bytes, on_step, cancel)
+    references = scene_references(folder, scene) if use_references else ()
+    notes = []
+    if references and engine.ip_adapter is None:
+        names = ", ".join(r.label for r in references)
+        notes.append(f"{engine.label} has no IP-Adapter: rendered without the references of {names}")
+        references = ()
+    results = engine.generate(report.prompt, settings, init_bytes, on_step, cancel, references)
 
     renders: list[Render] = []
     records: list[Provenance] = []
@@ -161,7 +174,7 @@ def render(
             sheet, f"{title} (contact sheet)", COMPOSITE_WITH_TRAINED_MEDIA, ingredients=components
         )
         grid = folder.put_image(signed_sheet, content=sheet)
-    return RenderBatch(scene_id, renders, records, report, settings, grid, init_label, results)
+    return RenderBatch(scene_id, renders, records, report, settings, grid, init_label, results, notes)
 
 
 def choose(story: Story, scene_id: str, pick: int | str) -> Scene:

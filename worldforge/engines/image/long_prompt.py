@@ -10,7 +10,7 @@ syntax) and is translated to compel's form here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from worldforge.core.prompt_syntax import parse_prompt
@@ -23,6 +23,9 @@ class Conditioning:
     embeds: Any
     negative_embeds: Any
     flops: int
+    # reference pictures' IP-Adapter embeddings, and what to record of them
+    image_embeds: Any = None
+    references: dict[str, Any] = field(default_factory=dict)
 
     @property
     def length(self) -> int:

@@ -38,6 +38,16 @@ class ImageSettings:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A picture the render is conditioned on (IP-Adapter), e.g. a lore entry's reference."""
+
+    image: bytes
+    strength: float
+    # what it stands for, recorded in the provenance (a lore entry's id)
+    label: str
+
+
+@dataclass(frozen=True)
 class ImageResult:
     """One rendered picture (pixels; the conductor writes the file) and how it was made.
 
@@ -68,6 +78,8 @@ class ImageEngine(Protocol):
     # the settings the model was made for, and its step count for image-to-image
     defaults: ImageSettings
     init_steps: int | None
+    # the IP-Adapter reference pictures go through, None where the model has none
+    ip_adapter: str | None
 
     @property
     def loaded(self) -> bool: ...
@@ -95,4 +107,5 @@ class ImageEngine(Protocol):
         init_image: bytes | None = None,
         on_step: StepCallback | None = None,
         cancel: CancelToken | None = None,
+        references: tuple[Reference, ...] = (),
     ) -> list[ImageResult]: ...
