@@ -41,12 +41,16 @@ def pixels(folder: StoryFolder, batch) -> list[bytes]:
 
 
 def test_lore_ref_imports_a_picture_and_takes_a_scene_s_picture(story_root):
-    result = run("lore", "ref", str(story_root), "keeper", str(story_root.parent / "ines.png"), "--strength", "0.7")
+    result = run(
+        "lore", "ref", str(story_root), "keeper", str(story_root.parent / "ines.png"), "--strength", "0.7"
+    )
     assert result.exit_code == 0, result.output
     entry = StoryFolder.open(story_root).story.meta.lore[0]
     assert entry.reference and entry.reference.startswith("images/") and entry.reference_strength == 0.7
     assert (story_root / entry.reference).read_bytes() == png_bytes((220, 200, 20))
-    assert run("render", str(story_root), "start", "--engine", "tiny", "-n", "1", "--choose", "1").exit_code == 0
+    assert (
+        run("render", str(story_root), "start", "--engine", "tiny", "-n", "1", "--choose", "1").exit_code == 0
+    )
     chosen = StoryFolder.open(story_root).story.scenes["start"].image
     assert run("lore", "ref", str(story_root), "keeper", "--from-scene", "start").exit_code == 0
     assert StoryFolder.open(story_root).story.meta.lore[0].reference == chosen

@@ -69,6 +69,11 @@ class _StepBar:
 @click.option("--hide-prompt", is_flag=True, help="Credit and settings in the pictures, not the prompt.")
 @click.option("--choose", type=click.IntRange(1), help="Make candidate N the scene's picture.")
 @click.option("--no-refs", is_flag=True, help="Ignore the lore entries' reference pictures.")
+@click.option(
+    "--vary",
+    type=click.Choice(["subtle", "strong"]),
+    help="New candidates from the scene's chosen picture (image-to-image, new seeds).",
+)
 def render(
     directory: Path,
     scene: str | None,
@@ -88,10 +93,13 @@ def render(
     hide_prompt: bool,
     choose: int | None,
     no_refs: bool,
+    vary: str | None,
 ) -> None:
     """Illustrate SCENE of the story in DIRECTORY (or, with --all, every scene still without one)."""
     if bool(scene) == all_scenes:
         raise click.UsageError("give a SCENE or --all (not both)")
+    if vary and (init or all_scenes):
+        raise click.UsageError("--vary starts from the scene's chosen picture: not with --init or --all")
     folder = StoryFolder.open(directory)
     engine = announced(choose_image_engine(folder.story, engine_choice))
     width, height = size or (None, None)
@@ -106,7 +114,7 @@ def render(
         "quality": quality,
         "scheduler": scheduler,
     }
-    settings = use_case.image_settings(folder.story, engine, overrides, init=bool(init) or continuity)
+    settings = use_case.image_settings(folder.story, engine, overrides, init=bool(init or vary) or continuity)
     if scene and scene not in folder.story.scenes:
         raise UserError(f"no scene {scene!r} in {directory} (see `worldforge graph {directory}`)")
     _load(engine)
@@ -115,7 +123,7 @@ def render(
             _render_all(folder, engine, settings, preset, continuity, hide_prompt)
         else:
             assert scene is not None
-            _render_one(folder, scene, engine, settings, preset, init, hide_prompt, choose, not no_refs)
+            _render_one(folder, scene, engine, settings, preset, init, hide_prompt, choose, not no_refs, vary)
     except ValueError as exc:
         raise UserError(str(exc)) from None
 
@@ -134,8 +142,11 @@ def _render_one(
     hide_prompt: bool,
     choose: int | None,
     use_references: bool,
+    vary: str | None,
 ) -> None:
-    bar = _StepBar(settings.candidates * _steps_run(settings, bool(init)), f"rendering {scene}")
+    if vary:
+        _image, settings = use_case.vary_settings(folder.story, scene, settings, vary)
+    bar = _StepBar(settings.candidates * _steps_run(settings, bool(init or vary)), f"rendering {scene}")
     try:
         batch = use_case.render(
             folder,
@@ -147,6 +158,7 @@ def _render_one(
             bar,
             hide_prompt=hide_prompt,
             use_references=use_references,
+            vary=vary,
         )
     finally:
         bar.close()

@@ -28,7 +28,7 @@ from worldforge.conductor.links import link_scenes
 from worldforge.conductor.merge import merge_generated
 from worldforge.conductor.prompts import picture_prompt, style_preset
 from worldforge.conductor.references import set_reference
-from worldforge.conductor.render import RenderBatch, choose, image_settings, render, render_all
+from worldforge.conductor.render import RenderBatch, choose, image_settings, render, render_all, vary_settings
 from worldforge.conductor.session import Session
 from worldforge.conductor.stories import new_story
 
@@ -52,6 +52,7 @@ __all__ = [
     "new_story",
     "picture_prompt",
     "set_reference",
+    "vary_settings",
     "reject",
     "render",
     "render_all",

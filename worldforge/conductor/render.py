@@ -42,6 +42,8 @@ from worldforge.store.guarded import read_regular
 from worldforge.store.picture import check_picture
 
 PARENT = "parent"
+# Fooocus's "Vary (Subtle)" and "Vary (Strong)": image-to-image from the chosen picture
+VARY_STRENGTH = {"subtle": 0.5, "strong": 0.85}
 _SETTING_NAMES = {f.name for f in dataclasses.fields(ImageSettings)}
 
 
@@ -99,10 +101,29 @@ def resolve_init(folder: StoryFolder, scene_id: str, init: str) -> tuple[bytes, 
     return data, str(init)
 
 
-def _provenance(result: ImageResult, png: bytes, preset: str | None, prompt: str, created: str) -> Provenance:
+def vary_settings(
+    story: Story, scene_id: str, settings: ImageSettings, how: str
+) -> tuple[str, ImageSettings]:
+    """The picture to vary (the scene's chosen one) and the settings for it: the strength of
+    `how` ("subtle" or "strong"), and new seeds unless one was asked for."""
+    if how not in VARY_STRENGTH:
+        raise StoryError(f"vary {how!r}: use 'subtle' or 'strong'")
+    image = story.scene(scene_id).image
+    if not image:
+        raise StoryError(f"scene {scene_id!r} has no chosen picture to vary (render and choose one)")
+    strength = VARY_STRENGTH[how]
+    steps = max(settings.steps, math.ceil(1 / strength))
+    return image, dataclasses.replace(settings, strength=strength, steps=steps)
+
+
+def _provenance(
+    result: ImageResult, png: bytes, preset: str | None, prompt: str, created: str, varied: str | None
+) -> Provenance:
     settings = dict(result.record.settings)
     if preset:
         settings["preset"] = preset
+    if varied:
+        settings["varied"] = varied
     if result.record.prompt_hidden:
         # the prompt stays out of the story too; its hash lets a re-composed prompt be checked
         settings["prompt_sha256"] = hashlib.sha256(prompt.encode()).hexdigest()
@@ -121,13 +142,19 @@ def render(
     cancel: CancelToken | None = None,
     hide_prompt: bool = False,
     use_references: bool = True,
+    vary: str | None = None,
 ) -> RenderBatch:
     """Render `settings.candidates` pictures of a scene and attach them to it (not saved).
 
     The reference pictures of the lore entries the scene mentions condition the render
-    (IP-Adapter) unless `use_references` is off; they combine with an init picture."""
+    (IP-Adapter) unless `use_references` is off; they combine with an init picture. `vary`
+    ("subtle", "strong") starts from the scene's chosen picture and records which it varied."""
     story = folder.story
     scene = story.scene(scene_id)
+    varied = None
+    if vary is not None:
+        varied, settings = vary_settings(story, scene_id, settings, vary)
+        init = varied
     report = picture_prompt(story, scene_id, engine, preset, settings.negative_prompt)
     init_bytes, init_label = resolve_init(folder, scene_id, init) if init else (None, None)
     settings = dataclasses.replace(
@@ -155,7 +182,7 @@ def render(
     known = {r.image for r in scene.renders}
     for result, png, file in zip(results, pngs, signed, strict=True):
         image = folder.put_image(file, content=png)
-        record = _provenance(result, png, report.preset, report.prompt, created)
+        record = _provenance(result, png, report.preset, report.prompt, created, varied)
         render_ = Render(image=image, provenance=record.id, seed=result.seed)
         renders.append(render_)
         records.append(record)
