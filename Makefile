@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 	# the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	$(BIN)/pip install --quiet -e ".[fast,export,energy,dev,cluster,serve]"
+	# CLIP's BPE vocabulary (exact prompt token counts offline) is read from this wheel as data;
+	# --no-deps: its own dependencies (torchvision, timm) are never imported
+	$(BIN)/pip install --quiet --no-deps "open_clip_torch==3.3.0"
 	touch $(STAMP)
 
 $(JS_STAMP): $(JS)/package-lock.json

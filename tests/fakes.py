@@ -14,10 +14,10 @@ from PIL import Image
 
 from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.errors import ModelUnavailable
-from worldforge.engines.image.protocol import ImageResult, ImageSettings, StepCallback
+from worldforge.engines.image.protocol import ImageResult, ImageSettings, Reference, StepCallback
 from worldforge.engines.record import GenerationRecord
 from worldforge.engines.text.protocol import TextResult, TextSettings, TokenCallback
-from worldforge.prompting.image_prompt import CLIP_CONTENT_TOKENS, approx_clip_tokens
+from worldforge.prompting.image_prompt import CLIP_CONTENT_TOKENS, approx_clip_token_list, approx_clip_tokens
 
 VERSIONS = {"worldforge": "test"}
 
@@ -127,6 +127,7 @@ class FakeImageEngine:
     label = "fake/gradient"
     offline_tiny = False
     init_steps: int | None = None
+    ip_adapter: str | None = None
 
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
@@ -143,6 +144,9 @@ class FakeImageEngine:
     def count_tokens(self, text: str) -> int:
         return approx_clip_tokens(text)
 
+    def tokens(self, text: str) -> list[str]:
+        return approx_clip_token_list(text)
+
     @property
     def token_limit(self) -> int:
         return CLIP_CONTENT_TOKENS
@@ -154,6 +158,7 @@ class FakeImageEngine:
         init_image: bytes | None = None,
         on_step: StepCallback | None = None,
         cancel: CancelToken | None = None,
+        references: tuple[Reference, ...] = (),
     ) -> list[ImageResult]:
         results = []
         base = settings.seed if settings.seed is not None else 7

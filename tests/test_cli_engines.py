@@ -26,16 +26,16 @@ def test_prompt_counts_with_the_story_s_image_model(tmp_path, tiny_image):
     folder.save()
     result = run("prompt", str(root), "storm", "--preset", "psychedelic")
     assert result.exit_code == 0, result.output
-    # the tiny pipeline's tokenizer, as `render` would use it: one token per byte
-    assert re.search(r"prompt: \d+/75 tokens \(tokenizer count\)", result.stdout)
-    assert "[cut]" in result.stdout
+    # the tiny pipeline's tokenizer, as `render` would use it: one token per byte, so the
+    # prompt takes several chunks (CLIP's own tokenizer puts it in one)
+    assert re.search(r"prompt: \d+ tokens in [2-9] chunk\(s\) of 75 \(exact count\)", result.stdout)
 
 
-def test_prompt_approximates_rather_than_count_with_the_tiny_fallback(tmp_path, monkeypatch):
+def test_prompt_counts_with_clip_s_tokenizer_rather_than_the_tiny_fallback_s(tmp_path, monkeypatch):
     monkeypatch.setattr(image_registry, "is_cached", lambda model: False)
     result = run("prompt", str(make_story_dir(tmp_path / "lamp")), "storm")
     assert result.exit_code == 0, result.output
-    assert re.search(r"prompt: \d+/75 tokens \(approximate count\)", result.stdout)
+    assert re.search(r"prompt: \d+ tokens in 1 chunk\(s\) of 75 \(exact count\)", result.stdout)
 
 
 def test_a_command_on_the_tiny_fallback_says_why_and_what_to_do(tmp_path, monkeypatch, tiny_text_model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +12,7 @@ from tests.image_support import make_story_dir
 from worldforge.cli import cli
 from worldforge.store import StoryFolder
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "stories" / "socialist-gundam"
 TINY = ["--engine", "tiny", "--size", "32x32", "--steps", "2"]
 
 
@@ -60,9 +62,35 @@ def test_prompt_prints_the_report(story_root):
     result = run("prompt", str(story_root), "storm", "--preset", "psychedelic")
     assert result.exit_code == 0, result.output
     assert "lore:lamp" in result.stdout and "esoteric" in result.stdout
-    assert re.search(r"prompt: \d+/75 tokens \(approximate count\)", result.stdout)
+    assert re.search(
+        r"prompt: \d+ tokens in 1 chunk\(s\) of 75 \(exact count\); nothing is cut", result.stdout
+    )
     counted = run("prompt", str(story_root), "storm", "--preset", "psychedelic", "--engine", "tiny")
-    assert "tokenizer count" in counted.stdout and "[cut]" in counted.stdout  # one token per byte
+    # the tiny model reads one token per byte: the same prompt takes several chunks
+    assert re.search(r"in [2-9] chunk\(s\) of 75 \(exact count\)", counted.stdout)
+
+
+def test_prompt_of_the_example_shows_every_style_keyword_with_exact_tokens():
+    story = StoryFolder.open(EXAMPLE).story
+    result = run("prompt", str(EXAMPLE), "dry-dock")
+    assert result.exit_code == 0, result.output
+    rows = re.findall(r"^ +(\d+)  (\S+) +(\S+) +style +(.+)$", result.stdout, re.MULTILINE)
+    assert [text for *_, text in rows] == story.meta.world.style
+    # CLIP's own BPE: "retro-futurist mecha" is retro - futurist me cha
+    assert rows[0][0] == "5" and rows[1][0] == "8"
+    assert "(exact count); nothing is cut" in result.stdout
+    assert "chunk 2:" in result.stdout
+
+
+def test_a_bad_weight_is_one_error_line_naming_the_lore_entry(story_root):
+    folder = StoryFolder.open(story_root)
+    folder.story.meta.lore[1].visual = "huge (brass:1.x) lamp"
+    folder.save()
+    result = CliRunner().invoke(cli, ["prompt", str(story_root), "storm"])
+    assert result.exit_code != 0
+    assert result.output.strip() == (
+        "error: lore entry 'lamp' visual, column 13: weight '1.x' is not a number (near 'huge (brass:1.x) lamp')"
+    )
 
 
 def test_presets_lists_built_in_ones():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from tests.image_support import lighthouse_story
 from worldforge.core.model import Scene
+from worldforge.core.prompt_syntax import PromptSyntaxError
 from worldforge.locations import user_presets_dir
 from worldforge.prompting.image_prompt import (
     approx_clip_tokens,
@@ -20,8 +22,9 @@ from worldforge.prompting.image_prompt import (
 from worldforge.prompting.presets import StylePreset, load_presets, parse_preset
 
 
-def words(text: str) -> int:
-    return len(text.replace(",", " ").split())
+def words(text: str) -> list[str]:
+    """One token per word, a comma its own: a tokenizer whose counts are easy to check."""
+    return [w + "</w>" for w in text.replace(",", " , ").split()]
 
 
 def test_summary_lore_style_and_preset_in_that_order():
@@ -32,7 +35,7 @@ def test_summary_lore_style_and_preset_in_that_order():
     assert report.prompt.startswith("ship fought waves below lamp, huge brass Fresnel lamp, muted palette")
     assert report.prompt.endswith("Prussian blue")
     assert report.negative == "text, watermark, photo, 3d render, lowres"  # deduplicated, world first
-    assert not report.cut and report.counter == "approximate"
+    assert report.counter == "approximate" and len(report.chunks) == 1
 
 
 def test_lore_triggers_case_insensitively_and_needs_a_secondary_key_where_set():
@@ -53,27 +56,33 @@ def test_summary_field_wins_over_condensed_text():
     assert condense("One. Two. Three.", sentences=2) == "One Two"
 
 
-def test_the_77_token_limit_cuts_preset_then_style_then_lore():
+def test_nothing_is_cut_a_long_prompt_takes_more_chunks_and_the_style_stays():
     story = lighthouse_story()
     story.meta.world.style = [f"style{i}" for i in range(40)]
     preset = load_presets().get("artstation")
-    report = compose_image_prompt(story, story.scenes["storm"], preset, count_tokens=words, limit=40)
-    assert report.tokens <= 40 and report.counter == "tokenizer"
-    cut = {p.source for p in report.cut}
-    assert cut == {"style", "preset:artstation"}
-    assert "huge brass Fresnel lamp" in report.prompt
+    report = compose_image_prompt(story, story.scenes["storm"], preset, tokenize=words, limit=40)
+    assert report.counter == "exact"
+    assert all(f"style{i}" in report.prompt for i in range(40))
+    assert all(k in report.prompt for k in preset.keywords)
+    assert len(report.chunks) >= math.ceil(report.tokens / 40) >= 3
+    assert all(len(chunk.tokens) <= 40 for chunk in report.chunks)
+    assert sum(len(chunk.tokens) for chunk in report.chunks) == report.tokens == len(words(report.prompt))
+    # chunks end at a comma, as compel splits them, so no keyword is torn in two
+    assert all(chunk.tokens[-1] == ",</w>" for chunk in report.chunks[:-1])
+    assert report.pieces[-1].chunks == (len(report.chunks),)
     lines = "\n".join(report.lines())
-    assert "[cut]" in lines and "cut by the 42-token CLIP limit" in lines
+    assert "nothing is cut" in lines and f"chunk {len(report.chunks)}:" in lines
 
 
-def test_a_long_summary_is_cut_word_by_word_and_reported():
+def test_a_long_summary_keeps_every_word():
     story = lighthouse_story()
     scene = story.scenes["start"]
     scene.summary = " ".join(f"w{i}" for i in range(100))
-    report = compose_image_prompt(story, scene, None, count_tokens=words, limit=75)
-    assert report.prompt == " ".join(f"w{i}" for i in range(75))
-    assert report.cut[0].source == "summary" and report.cut[0].text.startswith("w75 ")
-    assert {p.source for p in report.cut} >= {"lore:keeper", "style"}
+    report = compose_image_prompt(story, scene, None, tokenize=words, limit=75)
+    assert report.prompt.startswith(scene.summary + ", old woman in a yellow raincoat")
+    # no comma in the first 75 tokens: the first chunk ends at a word end
+    assert report.chunks[0].tokens == [f"w{i}</w>" for i in range(75)]
+    assert report.pieces[0].chunks == (1, 2)
 
 
 def test_approximate_clip_count_is_close_for_plain_english():
@@ -141,12 +150,35 @@ def test_parse_preset_names_default_to_the_file_name():
         parse_preset("name: Bad Name\n", "x", "x")
 
 
-def test_a_long_lore_visual_keeps_its_leading_descriptors():
+def test_weights_are_read_from_every_piece_and_shown():
     story = lighthouse_story()
-    story.meta.lore[1].visual = ", ".join(["huge brass Fresnel lamp"] + [f"detail{i}" for i in range(60)])
-    report = compose_image_prompt(story, story.scenes["storm"], None, count_tokens=words, limit=40)
-    lamp = [p for p in report.pieces if p.source == "lore:lamp"]
-    assert lamp[0].kept and lamp[0].text.startswith("huge brass Fresnel lamp, detail0")
-    assert not lamp[1].kept and lamp[1].text.endswith("detail59")
-    assert report.tokens == 40 and "huge brass Fresnel lamp" in report.prompt
-    assert all(not p.kept for p in report.pieces if p.source == "style")
+    story.meta.lore[1].visual = "huge (brass:1.3) [Fresnel] lamp"
+    story.meta.world.style = ["((muted palette))", "oil++ on canvas"]
+    report = compose_image_prompt(story, story.scenes["storm"], None, tokenize=words)
+    by_source = {p.source: p for p in report.pieces if p.source != "style"}
+    assert by_source["lore:lamp"].weight_label == "1/1.3/0.9091"
+    assert by_source["lore:lamp"].tokens == 4
+    assert [p.weight_label for p in report.pieces if p.source == "style"] == ["1.21", "1.21/1"]
+    # the prompt stays as written
+    assert "huge (brass:1.3) [Fresnel] lamp, ((muted palette)), oil++ on canvas" in report.prompt
+
+
+def test_a_malformed_weight_names_the_piece_and_column():
+    story = lighthouse_story()
+    story.meta.lore[1].visual = "huge (brass:1.3.1) lamp"
+    with pytest.raises(PromptSyntaxError, match=r"lore entry 'lamp' visual, column 13: weight '1.3.1'"):
+        compose_image_prompt(story, story.scenes["storm"], None, tokenize=words)
+    story.meta.lore[1].visual = "lamp"
+    story.meta.world.style = ["(oil on canvas"]
+    with pytest.raises(PromptSyntaxError, match=r"the world's style, column 1: '\(' is never closed"):
+        compose_image_prompt(story, story.scenes["storm"], None, tokenize=words)
+
+
+def test_a_preset_may_weight_itself_and_bad_weights_in_a_preset_file_are_reported():
+    story = lighthouse_story()
+    preset = StylePreset(name="soft", keywords=["watercolour", "(wet paper:1.2)"], weight=0.8)
+    report = compose_image_prompt(story, story.scenes["storm"], preset, tokenize=words)
+    assert report.prompt.endswith("(watercolour:0.8), ((wet paper:1.2):0.8)")
+    assert [p.weight_label for p in report.pieces if p.source == "preset:soft"] == ["0.8", "0.96"]
+    with pytest.raises(ValueError, match=r"^keywords: keyword 2, column 6: weight '1.x' is not a number"):
+        parse_preset("keywords: [ok, '(bad:1.x)']\n", "bad", "x")

@@ -46,7 +46,7 @@ async def test_options_then_pick_one_of_several(story_dir: Path):
         await pilot.pause()
         assert "pixel" in str(app.screen.query_one("#prompt-preview").render()).lower()
         table = app.screen.query_one("#prompt-table", DataTable)
-        sources = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        sources = [str(table.get_row_at(i)[3]) for i in range(table.row_count)]
         assert "preset:pixel-art" in sources and "summary" in sources
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -109,3 +109,18 @@ async def test_tiny_engines_expand_accept_branch_render_pick_save(
     assert len(record.settings["init_sha256"]) == 64  # the parent's picture, by its hash
     meta = read_png_metadata((story_dir / branch.image).read_bytes())
     assert "parameters" in meta
+
+
+@pytest.mark.asyncio
+async def test_vary_keys_render_from_the_chosen_picture(story_dir: Path):
+    app = studio(story_dir, image=FakeImageEngine())
+    async with app.run_test(size=(110, 40)) as pilot:
+        await finish(pilot, app)
+        await pilot.press("ctrl+r")
+        await finish(pilot, app)
+        chosen = app.studio.session.story.scene("start").image
+        assert chosen
+        await pilot.press("alt+s")
+        await finish(pilot, app)
+        records = app.studio.session.story.scene("start").provenance
+        assert records[-1].settings["varied"] == chosen

@@ -37,6 +37,8 @@ KEYS: dict[str, type | str] = {
     "f12": "reloaded the story from disk",
     "f8": AskScreen,
     "f9": ConfirmScreen,
+    "alt+v": "choose a picture first",
+    "alt+s": "choose a picture first",
 }
 # tested elsewhere: Escape cancels a running job (test_tui_expand); in the editor ctrl+z / ctrl+y
 # undo typing, elsewhere story edits (test_tui_studio)

@@ -77,6 +77,12 @@ class _StepBar:
 @click.option(
     "--workers", type=click.IntRange(1), help="With --ray: workers (default one per GPU or machine)."
 )
+@click.option("--no-refs", is_flag=True, help="Ignore the lore entries' reference pictures.")
+@click.option(
+    "--vary",
+    type=click.Choice(["subtle", "strong"]),
+    help="New candidates from the scene's chosen picture (image-to-image, new seeds).",
+)
 def render(
     directory: Path,
     scene: str | None,
@@ -98,12 +104,18 @@ def render(
     allow_download: bool,
     ray_address: str | None,
     workers: int | None,
+    no_refs: bool,
+    vary: str | None,
 ) -> None:
     """Illustrate SCENE of the story in DIRECTORY (or, with --all, every scene still without one)."""
     if bool(scene) == all_scenes:
         raise click.UsageError("give a SCENE or --all (not both)")
     if workers and ray_address is None:
         raise click.UsageError("--workers goes with --ray")
+    if vary and (init or all_scenes):
+        raise click.UsageError("--vary starts from the scene's chosen picture: not with --init or --all")
+    if vary and ray_address is not None:
+        raise click.UsageError("--vary renders here: not with --ray")
     folder = StoryFolder.open(directory)
     engine = announced(choose_image_engine(folder.story, engine_choice, allow_download))
     width, height = size or (None, None)
@@ -118,7 +130,7 @@ def render(
         "quality": quality,
         "scheduler": scheduler,
     }
-    settings = use_case.image_settings(folder.story, engine, overrides, init=bool(init) or continuity)
+    settings = use_case.image_settings(folder.story, engine, overrides, init=bool(init or vary) or continuity)
     if scene and scene not in folder.story.scenes:
         raise UserError(f"no scene {scene!r} in {directory} (see `worldforge graph {directory}`)")
     if all_scenes and not use_case.unillustrated(folder.story):
@@ -130,7 +142,19 @@ def render(
                 _render_all(folder, engine, settings, preset, continuity, hide_prompt, pool)
             else:
                 assert scene is not None
-                _render_one(folder, scene, engine, settings, preset, init, hide_prompt, choose, pool)
+                _render_one(
+                    folder,
+                    scene,
+                    engine,
+                    settings,
+                    preset,
+                    init,
+                    hide_prompt,
+                    choose,
+                    not no_refs,
+                    vary,
+                    pool,
+                )
     except ValueError as exc:
         raise UserError(str(exc)) from None
 
@@ -148,20 +172,34 @@ def _render_one(
     init: str | None,
     hide_prompt: bool,
     choose: int | None,
+    use_references: bool,
+    vary: str | None,
     pool: Any = None,
 ) -> None:
+    if vary:
+        _image, settings = use_case.vary_settings(folder.story, scene, settings, vary)
     if pool is None:
-        bar: Any = _StepBar(settings.candidates * _steps_run(settings, bool(init)), f"rendering {scene}")
-        render = partial(use_case.render, on_step=bar)
+        steps = settings.candidates * _steps_run(settings, bool(init or vary))
+        bar: Any = _StepBar(steps, f"rendering {scene}")
+        render = partial(use_case.render, on_step=bar, vary=vary)
     else:
         bar = PictureBar(settings.candidates, f"rendering {scene} on Ray")
         render = partial(use_case.render_on_cluster, pool, on_picture=bar)
     try:
-        batch = render(folder, scene, engine, settings, preset, init, hide_prompt=hide_prompt)
+        batch = render(
+            folder,
+            scene,
+            engine,
+            settings,
+            preset,
+            init,
+            hide_prompt=hide_prompt,
+            use_references=use_references,
+        )
     finally:
         bar.close()
-    for pick in batch.report.cut:
-        echo(f"cut by the token limit: {pick.text}", err=True)
+    for note in batch.notes:
+        echo(note, err=True)
     for number, item in enumerate(batch.renders, start=1):
         echo(f"{number}  {item.image}  seed {item.seed}")
     if batch.grid:
@@ -212,13 +250,14 @@ def _render_all(
     help="Count tokens with this engine's tokenizer (default: the one `render` would use).",
 )
 def prompt(directory: Path, scene: str, preset: str | None, engine_choice: str | None) -> None:
-    """Show the picture prompt of SCENE: each piece, its tokens, and what the CLIP limit cut."""
+    """Show the picture prompt of SCENE: each piece with its exact tokens and weights, and
+    the 75-token chunks the text encoder reads."""
     story = StoryFolder.open(directory).story
     if scene not in story.scenes:
         raise UserError(f"no scene {scene!r} in {directory}")
     chosen = choose_image_engine(story, engine_choice)
     # the engine `render` would use counts the tokens; but the tiny fallback's tokenizer (one
-    # token per byte) says nothing about a real model, so then CLIP's count is approximated
+    # token per byte) says nothing about a real model, so then CLIP's own tokenizer counts
     engine = None if chosen.fallback else chosen.engine
     report = use_case.picture_prompt(story, scene, engine, preset)
     echo("\n".join(report.lines()))

@@ -59,8 +59,13 @@ def _is_image_model(name: str) -> bool:
 @click.argument("name")
 @click.option("--image", "image", is_flag=True, help="NAME is a diffusers pipeline (image model).")
 def pull(name: str, image: bool) -> None:
-    """Download NAME (a preset or hub id): safetensors weights and tokenizer only."""
-    if image or _is_image_model(name):
+    """Download NAME (a preset or hub id): safetensors weights and tokenizer only.
+    `ip-adapter` fetches h94's IP-Adapter for SD 1.5 (reference pictures of lore entries)."""
+    if name == "ip-adapter":
+        from worldforge.engines.image.ip_adapter import h94_source
+
+        folder = h94_source(download=True, say=lambda msg: echo(msg + "…", err=True)).folder
+    elif image or _is_image_model(name):
         from worldforge.engines.image.registry import pull_image_model
 
         folder = pull_image_model(name, progress=lambda msg: echo(msg + "…", err=True))

@@ -28,6 +28,7 @@ from worldforge.conductor.expand import (
 from worldforge.conductor.links import link_scenes
 from worldforge.conductor.merge import merge_generated
 from worldforge.conductor.prompts import picture_prompt, style_preset
+from worldforge.conductor.references import set_reference
 from worldforge.conductor.render import (
     RenderBatch,
     choose,
@@ -35,6 +36,7 @@ from worldforge.conductor.render import (
     render,
     render_all,
     unillustrated,
+    vary_settings,
 )
 from worldforge.conductor.session import Session
 from worldforge.conductor.stories import new_story
@@ -59,6 +61,8 @@ __all__ = [
     "merge_generated",
     "new_story",
     "picture_prompt",
+    "set_reference",
+    "vary_settings",
     "reject",
     "render",
     "render_all",

@@ -28,7 +28,7 @@ from worldforge.engines.image.cluster import (
     connect,
     disconnect,
 )
-from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSettings, StepCallback
+from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSettings, Reference, StepCallback
 from worldforge.store.folder import StoryFolder
 
 # pictures done, pictures in the whole job
@@ -63,6 +63,7 @@ class _Call:
     prompt: str
     settings: ImageSettings
     init_image: bytes | None
+    references: tuple[Reference, ...] = ()
 
 
 class _Asked(Exception):
@@ -85,6 +86,7 @@ class _Relay:
         self.defaults = engine.defaults
         self.init_steps = engine.init_steps
         self.allow_download = False  # the workers load the model; this relay loads nothing
+        self.ip_adapter = engine.ip_adapter
         self._engine = engine
         self._results = results
         self._asked = asked
@@ -102,6 +104,9 @@ class _Relay:
     def count_tokens(self, text: str) -> int:
         return self._engine.count_tokens(text)
 
+    def tokens(self, text: str) -> list[str]:
+        return self._engine.tokens(text)
+
     @property
     def token_limit(self) -> int:
         return self._engine.token_limit
@@ -113,8 +118,9 @@ class _Relay:
         init_image: bytes | None = None,
         on_step: StepCallback | None = None,
         cancel: CancelToken | None = None,
+        references: tuple[Reference, ...] = (),
     ) -> list[ImageResult]:
-        call = _Call(prompt, settings, init_image)
+        call = _Call(prompt, settings, init_image, references)
         if self._results is None:
             raise _Asked(call)
         if call != self._asked:
@@ -143,7 +149,9 @@ class _Job:
         hide_prompt: bool,
         total: int,
         on_picture: ProgressCallback | None,
+        use_references: bool = True,
     ):
+        self.use_references = use_references
         self.queue = RenderQueue(pool)
         self.folder = folder
         self.engine = engine
@@ -155,7 +163,16 @@ class _Job:
         self.scenes: dict[str, _Scene] = {}
 
     def _render(self, scene: str, settings: ImageSettings, init: str | None, relay: _Relay) -> RenderBatch:
-        return render(self.folder, scene, relay, settings, self.preset, init, hide_prompt=self.hide_prompt)
+        return render(
+            self.folder,
+            scene,
+            relay,
+            settings,
+            self.preset,
+            init,
+            hide_prompt=self.hide_prompt,
+            use_references=self.use_references,
+        )
 
     def ask(self, scene_id: str, settings: ImageSettings, init: str | None) -> None:
         """Queue one request per candidate of the scene, seeded as a local render seeds them."""
@@ -170,7 +187,7 @@ class _Job:
         assert base is not None
         for k in range(call.settings.candidates):
             one = dataclasses.replace(call.settings, seed=base + k, candidates=1)
-            self.queue.put(RenderRequest((scene_id, k), call.prompt, one, call.init_image))
+            self.queue.put(RenderRequest((scene_id, k), call.prompt, one, call.init_image, call.references))
 
     def next_scene(self) -> RenderBatch:
         """Wait for pictures until a scene has all its candidates; store them in the story."""
@@ -199,9 +216,10 @@ def render_on_cluster(
     init: str | None = None,
     hide_prompt: bool = False,
     on_picture: ProgressCallback | None = None,
+    use_references: bool = True,
 ) -> RenderBatch:
     """`render` with the candidates spread over the pool's workers (attached, not saved)."""
-    job = _Job(pool, folder, engine, preset, hide_prompt, settings.candidates, on_picture)
+    job = _Job(pool, folder, engine, preset, hide_prompt, settings.candidates, on_picture, use_references)
     job.ask(scene_id, settings, init)
     return job.next_scene()
 

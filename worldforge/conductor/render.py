@@ -24,6 +24,7 @@ from worldforge.conductor.grid import contact_sheet
 from worldforge.conductor.picture import credited_png, picture_png
 from worldforge.conductor.prompts import picture_prompt
 from worldforge.conductor.provenance import now, provenance
+from worldforge.conductor.references import scene_references
 from worldforge.core.errors import StoryError
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Energy, Provenance, Render, Scene, Story
@@ -42,6 +43,8 @@ from worldforge.store.guarded import read_regular
 from worldforge.store.picture import check_picture
 
 PARENT = "parent"
+# Fooocus's "Vary (Subtle)" and "Vary (Strong)": image-to-image from the chosen picture
+VARY_STRENGTH = {"subtle": 0.5, "strong": 0.85}
 _SETTING_NAMES = {f.name for f in dataclasses.fields(ImageSettings)}
 
 
@@ -57,6 +60,8 @@ class RenderBatch:
     grid: str | None = None
     init: str | None = None
     results: list[ImageResult] = field(default_factory=list, repr=False)
+    # what the user should know about how it was made (references the model could not use)
+    notes: list[str] = field(default_factory=list)
 
 
 def image_settings(
@@ -97,12 +102,35 @@ def resolve_init(folder: StoryFolder, scene_id: str, init: str) -> tuple[bytes, 
     return data, str(init)
 
 
+def vary_settings(
+    story: Story, scene_id: str, settings: ImageSettings, how: str
+) -> tuple[str, ImageSettings]:
+    """The picture to vary (the scene's chosen one) and the settings for it: the strength of
+    `how` ("subtle" or "strong"), and new seeds unless one was asked for."""
+    if how not in VARY_STRENGTH:
+        raise StoryError(f"vary {how!r}: use 'subtle' or 'strong'")
+    image = story.scene(scene_id).image
+    if not image:
+        raise StoryError(f"scene {scene_id!r} has no chosen picture to vary (render and choose one)")
+    strength = VARY_STRENGTH[how]
+    steps = max(settings.steps, math.ceil(1 / strength))
+    return image, dataclasses.replace(settings, strength=strength, steps=steps)
+
+
 def _provenance(
-    result: ImageResult, png: bytes, preset: str | None, prompt: str, created: str, metered: Energy | None
+    result: ImageResult,
+    png: bytes,
+    preset: str | None,
+    prompt: str,
+    created: str,
+    varied: str | None,
+    metered: Energy | None,
 ) -> Provenance:
     settings = dict(result.record.settings)
     if preset:
         settings["preset"] = preset
+    if varied:
+        settings["varied"] = varied
     if result.record.prompt_hidden:
         # the prompt stays out of the story too; its hash lets a re-composed prompt be checked
         settings["prompt_sha256"] = hashlib.sha256(prompt.encode()).hexdigest()
@@ -120,9 +148,14 @@ def render(
     on_step: StepCallback | None = None,
     cancel: CancelToken | None = None,
     hide_prompt: bool = False,
+    use_references: bool = True,
+    vary: str | None = None,
 ) -> RenderBatch:
     """Render `settings.candidates` pictures of a scene and attach them to it (not saved).
 
+    The reference pictures of the lore entries the scene mentions condition the render
+    (IP-Adapter) unless `use_references` is off; they combine with an init picture. `vary`
+    ("subtle", "strong") starts from the scene's chosen picture and records which it varied.
     The generation is metered (see conductor.energy) when metering is on; the meter gets
     ready while the model loads.
     """
@@ -130,13 +163,23 @@ def render(
     engine.load()
     story = folder.story
     scene = story.scene(scene_id)
+    varied = None
+    if vary is not None:
+        varied, settings = vary_settings(story, scene_id, settings, vary)
+        init = varied
     report = picture_prompt(story, scene_id, engine, preset, settings.negative_prompt)
     init_bytes, init_label = resolve_init(folder, scene_id, init) if init else (None, None)
     settings = dataclasses.replace(
         settings, negative_prompt=report.negative, hide_prompt=hide_prompt or settings.hide_prompt
     )
+    references = scene_references(folder, scene) if use_references else ()
+    notes = []
+    if references and engine.ip_adapter is None:
+        names = ", ".join(r.label for r in references)
+        notes.append(f"{engine.label} has no IP-Adapter: rendered without the references of {names}")
+        references = ()
     with energy.metered() as readings:
-        results = engine.generate(report.prompt, settings, init_bytes, on_step, cancel)
+        results = engine.generate(report.prompt, settings, init_bytes, on_step, cancel, references)
     shares = energy.energies(readings, [r.record.wall_s for r in results])
 
     renders: list[Render] = []
@@ -153,7 +196,7 @@ def render(
     known = {r.image for r in scene.renders}
     for result, png, file, metered in zip(results, pngs, signed, shares, strict=True):
         image = folder.put_image(file, content=png)
-        record = _provenance(result, png, report.preset, report.prompt, created, metered)
+        record = _provenance(result, png, report.preset, report.prompt, created, varied, metered)
         render_ = Render(image=image, provenance=record.id, seed=result.seed)
         renders.append(render_)
         records.append(record)
@@ -172,7 +215,7 @@ def render(
             sheet, f"{title} (contact sheet)", COMPOSITE_WITH_TRAINED_MEDIA, ingredients=components
         )
         grid = folder.put_image(signed_sheet, content=sheet)
-    return RenderBatch(scene_id, renders, records, report, settings, grid, init_label, results)
+    return RenderBatch(scene_id, renders, records, report, settings, grid, init_label, results, notes)
 
 
 def choose(story: Story, scene_id: str, pick: int | str) -> Scene:

@@ -200,8 +200,17 @@ class LoreEntry(Strict):
     secondary_keys: list[str] = Field(default_factory=list)
     text: str = ""
     visual: str = ""
+    # a picture (images/<file>) the scenes that mention this entry are conditioned on
+    # (IP-Adapter), at this strength, so a face or a machine looks the same in every scene
+    reference: str | None = None
+    reference_strength: float = Field(default=0.5, ge=0.0, le=1.0)
 
     _check_lore_id = field_validator("id")(_check_id)
+
+    @field_validator("reference")
+    @classmethod
+    def _reference_inside(cls, value: str | None) -> str | None:
+        return None if value is None else check_image_path(value)
 
 
 class World(Strict):

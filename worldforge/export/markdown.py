@@ -115,6 +115,7 @@ def _colophon(book: Book) -> list[str]:
                 f"{escape(m.license or 'unrecorded')} | {m.generations} |"
             )
         out.append("")
+    out += [f"{escape(r)}  " for r in c.references] + ([""] if c.references else [])
     out += [
         f"- Generations: {c.text_generations} text, {c.image_generations} image",
         f"- Compute: {c.flops_text} (estimated from model size and work done)",

@@ -63,6 +63,8 @@ class Colophon:
     records_without_energy: int = 0
     human_chars: int = 0
     model_chars: int = 0
+    # "reference: <lore entry> (picture sha256 …)" for each reference picture a render used
+    references: list[str] = field(default_factory=list)
 
     @property
     def model_share(self) -> float:
@@ -102,7 +104,23 @@ def colophon(scenes: Iterable[Scene]) -> Colophon:
         for (kind, model, revision, license), n in sorted(credits.items())
     ]
     result.human_chars, result.model_chars = authorship(scenes)
+    result.references = reference_credits(scenes)
     return result
+
+
+def reference_credits(scenes: Iterable[Scene]) -> list[str]:
+    """Each reference picture the pictures were conditioned on, with the lore entry it
+    stands for and the adapter that carried it: a likeness borrowed is credited."""
+    seen: dict[tuple[str, str], str] = {}
+    for scene in scenes:
+        for record in scene.provenance:
+            for ref in record.settings.get("references") or ():
+                key = (str(ref.get("entry")), str(ref.get("sha256")))
+                seen.setdefault(key, str(record.settings.get("ip_adapter", "an IP-Adapter")))
+    return [
+        f"reference: lore entry {entry} (picture sha256 {sha[:16]}…), through {adapter}"
+        for (entry, sha), adapter in sorted(seen.items())
+    ]
 
 
 def _count(result: Colophon, record: Provenance) -> None:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from worldforge.core.errors import StoryError
+from worldforge.core.prompt_syntax import format_weight, parse_prompt
 from worldforge.locations import user_presets_dir
 from worldforge.store.guarded import read_regular
 
@@ -33,6 +34,8 @@ class StylePreset(BaseModel):
     # how the scene's visual summary is framed; must contain {subject}
     template: str = "{subject}"
     keywords: list[str] = Field(default_factory=list)
+    # how strongly its keywords count against the scene's own words (1: as written)
+    weight: float = Field(default=1.0, ge=0.0, le=2.0)
     negative: list[str] = Field(default_factory=list)
     # notes such as an artist's dates and public-domain status
     note: str = ""
@@ -49,10 +52,23 @@ class StylePreset(BaseModel):
             raise ValueError("template must contain {subject}")
         if "{" in value.replace("{subject}", "") or "}" in value.replace("{subject}", ""):
             raise ValueError("template may use only the {subject} placeholder (no other braces)")
+        parse_prompt(value.replace("{subject}", "subject"), "template")
+        return value
+
+    @field_validator("keywords", "negative")
+    @classmethod
+    def _weights_readable(cls, value: list[str]) -> list[str]:
+        """A malformed weight is refused when the preset is read, naming the keyword."""
+        for number, keyword in enumerate(value, start=1):
+            parse_prompt(keyword, f"keyword {number}")
         return value
 
     def frame(self, subject: str) -> str:
         return self.template.replace("{subject}", subject)
+
+    def weighted(self, keyword: str) -> str:
+        """A keyword with the preset's own weight, in A1111's syntax."""
+        return keyword if self.weight == 1.0 else f"({keyword}:{format_weight(self.weight)})"
 
 
 @dataclass
@@ -85,7 +101,7 @@ def parse_preset(text: str, default_name: str, source: str) -> StylePreset:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ValueError(f"{where}: {first['msg']}") from None
+        raise ValueError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 def builtin_presets() -> dict[str, StylePreset]:

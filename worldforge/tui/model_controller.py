@@ -200,6 +200,7 @@ class ModelController:
                 on_step=on_step,
                 cancel=cancel,
                 hide_prompt=bool(options.get("hide_prompt")),
+                vary=options.get("vary"),
             )
             return Generated(folder.story, scene_id, "Illustrate", [r.image for r in batch.renders])
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from worldforge.engines.errors import EngineError
-from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSettings
+from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSettings, Reference
 from worldforge.engines.tiny import TINY
 
 INSTALL_HINT = 'pip install "worldforge[cluster]"'
@@ -99,8 +99,14 @@ class RenderWorker:
         """Host, device, and why the model could not load (None when it did)."""
         return self.host, self.engine.device, self.problem
 
-    def render(self, prompt: str, settings: ImageSettings, init_image: bytes | None) -> list[ImageResult]:
-        results = self.engine.generate(prompt, settings, init_image)
+    def render(
+        self,
+        prompt: str,
+        settings: ImageSettings,
+        init_image: bytes | None,
+        references: tuple[Reference, ...] = (),
+    ) -> list[ImageResult]:
+        results = self.engine.generate(prompt, settings, init_image, references=references)
         return [
             dataclasses.replace(result, record=dataclasses.replace(result.record, host=self.host))
             for result in results
@@ -179,6 +185,7 @@ class RenderRequest:
     prompt: str
     settings: ImageSettings
     init_image: bytes | None = None
+    references: tuple[Reference, ...] = ()
 
 
 class RenderQueue:
@@ -207,7 +214,9 @@ class RenderQueue:
             busy = sum(1 for _request, w in self.running.values() if w is worker)
             while busy < WINDOW and self.waiting:
                 request = self.waiting.popleft()
-                ref = worker.actor.render.remote(request.prompt, request.settings, request.init_image)
+                ref = worker.actor.render.remote(
+                    request.prompt, request.settings, request.init_image, request.references
+                )
                 self.running[ref] = (request, worker)
                 busy += 1
 

@@ -17,6 +17,7 @@ Design choices, each for a reason:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import json
@@ -30,8 +31,10 @@ from worldforge.engines import hub
 from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.device import pick_device, pick_dtype
 from worldforge.engines.errors import ModelUnavailable
+from worldforge.engines.image.ip_adapter import AdapterSource, ReferenceAdapter
+from worldforge.engines.image.long_prompt import Conditioning, encode_prompt
 from worldforge.engines.image.preview import latent_preview_png
-from worldforge.engines.image.protocol import ImageResult, ImageSettings, StepCallback
+from worldforge.engines.image.protocol import ImageResult, ImageSettings, Reference, StepCallback
 from worldforge.engines.image.schedulers import make_scheduler
 from worldforge.engines.quiet import quiet
 from worldforge.engines.record import GenerationRecord, library_versions
@@ -58,6 +61,8 @@ class DiffusersImageEngine:
         offline_tiny: bool = False,
         allow_download: bool = False,
         build: Callable[[], Path] | None = None,
+        ip_adapter: str | None = None,
+        adapter_source: Callable[[Callable[[str], None]], AdapterSource] | None = None,
     ):
         self.model_id = model
         self.label = label or model
@@ -82,6 +87,10 @@ class DiffusersImageEngine:
         self._tokenizer: Any = None
         self._scheduler_config: Any = None
         self._scheduler_name: str | None = None
+        # reference pictures: the adapter's id, and where its weights come from (found on first use)
+        self.ip_adapter = ip_adapter
+        self._adapter_source = adapter_source
+        self._adapter: ReferenceAdapter | None = None
 
     # -- loading -------------------------------------------------------------
     @property
@@ -178,9 +187,16 @@ class DiffusersImageEngine:
         """Tokens of `text` for this model's CLIP tokenizer, without BOS/EOS."""
         return len(self._load_tokenizer()(text, add_special_tokens=False).input_ids)
 
+    def tokens(self, text: str) -> list[str]:
+        """`text` as this model's tokenizer splits it, without BOS/EOS (any length: no warning
+        that it is over 77 tokens, since long prompts are encoded in chunks)."""
+        tokenizer = self._load_tokenizer()
+        with quiet():
+            return list(tokenizer.tokenize(text))
+
     @property
     def token_limit(self) -> int:
-        """Content tokens CLIP reads (77 minus the begin and end markers)."""
+        """Content tokens in one CLIP chunk (77 minus the begin and end markers)."""
         return int(self._load_tokenizer().model_max_length) - 2
 
     # -- generating ------------------------------------------------------------
@@ -216,8 +232,11 @@ class DiffusersImageEngine:
         init_image: bytes | None = None,
         on_step: StepCallback | None = None,
         cancel: CancelToken | None = None,
+        references: tuple[Reference, ...] = (),
     ) -> list[ImageResult]:
         self.check(settings, init_image is not None)
+        if references and self.ip_adapter is None:
+            raise ValueError(f"{self.label} has no IP-Adapter: it cannot render with reference pictures")
         self.load()
         from PIL import Image
 
@@ -232,14 +251,58 @@ class DiffusersImageEngine:
         draft = settings.quality == "draft" and ("draft", False) in self._pipes
         pipe = self._pipes[("draft" if draft else "final", init is not None)]
         self._use_scheduler(settings.scheduler)
+        # encoded once for all candidates: the prompt is the same, only the seed differs
+        conditioning = self._encode(prompt, settings)
+        conditioning = self._with_references(conditioning, references, settings)
         results = []
         for index, seed in enumerate(self.seeds(settings)):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             results.append(
-                self._render_one(pipe, prompt, settings, index, seed, init, init_sha, draft, on_step, cancel)
+                self._render_one(
+                    pipe, prompt, conditioning, settings, index, seed, init, init_sha, draft, on_step, cancel
+                )
             )
         return results
+
+    def _with_references(
+        self, conditioning: Conditioning, references: tuple[Reference, ...], settings: ImageSettings
+    ) -> Conditioning:
+        """The references' image embeddings (once per call), the adapter attached only while
+        there are references. Several references go through one adapter at their mean strength."""
+        t2i = self._pipes[("final", False)]
+        if not references:
+            if self._adapter is not None:
+                self._adapter.detach(t2i)
+            return conditioning
+        if self._adapter is None:
+            assert self._adapter_source is not None
+            self._adapter = ReferenceAdapter(self._adapter_source(lambda _message: None))
+        import torch
+
+        scale = round(sum(r.strength for r in references) / len(references), 4)
+        with torch.inference_mode():
+            embeds = self._adapter.embeds(t2i, [r.image for r in references], scale, settings.guidance > 1.0)
+        used = [
+            {"entry": r.label, "sha256": hashlib.sha256(r.image).hexdigest(), "strength": r.strength}
+            for r in references
+        ]
+        return dataclasses.replace(
+            conditioning,
+            image_embeds=embeds,
+            references={"ip_adapter": self._adapter.source.id, "ip_adapter_scale": scale, "references": used},
+        )
+
+    def _encode(self, prompt: str, settings: ImageSettings) -> Conditioning:
+        """The whole prompt (and the negative, padded to the same length) as embeddings."""
+        import torch
+        from torch.utils.flop_counter import FlopCounterMode
+
+        negative = settings.negative_prompt if settings.guidance > 1.0 else None
+        counter = FlopCounterMode(display=False)
+        with quiet(diffusers=True), torch.inference_mode(), counter:
+            embeds, negative_embeds = encode_prompt(self._pipes[("final", False)], prompt, negative)
+        return Conditioning(embeds, negative_embeds, counter.get_total_flops())
 
     def _use_scheduler(self, name: str | None) -> None:
         """Swap the sampler on every pipeline (None: the model's own)."""
@@ -254,6 +317,7 @@ class DiffusersImageEngine:
         self,
         pipe: Any,
         prompt: str,
+        conditioning: Conditioning,
         settings: ImageSettings,
         index: int,
         seed: int,
@@ -278,8 +342,9 @@ class DiffusersImageEngine:
             return {}
 
         kwargs: dict[str, Any] = {
-            "prompt": prompt,
-            "negative_prompt": settings.negative_prompt or None,
+            "prompt_embeds": conditioning.embeds,
+            "negative_prompt_embeds": conditioning.negative_embeds,
+            "ip_adapter_image_embeds": conditioning.image_embeds,
             "num_inference_steps": settings.steps,
             "guidance_scale": settings.guidance,
             "generator": torch.Generator("cpu").manual_seed(seed),
@@ -293,6 +358,8 @@ class DiffusersImageEngine:
         # FLOPs depend only on the shapes and the step count: count them once per shape with
         # torch's FlopCounterMode (it slows the run it watches), then reuse the count
         shape = (
+            conditioning.length,
+            bool(conditioning.references),
             settings.width,
             settings.height,
             settings.steps,
@@ -317,8 +384,10 @@ class DiffusersImageEngine:
             self._flops[shape] = counter.get_total_flops()
         if cancel is not None and cancel.cancelled:
             raise Cancelled()
+        flops = self._flops[shape] + conditioning.flops
+        scheduler = type(pipe.scheduler).__name__
         record = self._record(
-            prompt, settings, seed, init_sha, draft, type(pipe.scheduler).__name__, self._flops[shape], wall
+            prompt, settings, seed, init_sha, draft, scheduler, flops, wall, conditioning.references
         )
         return ImageResult(index=index, image=image, seed=seed, record=record)
 
@@ -350,6 +419,7 @@ class DiffusersImageEngine:
         scheduler: str,
         flops: int,
         wall: float,
+        references: dict[str, Any],
     ) -> GenerationRecord:
         used: dict[str, Any] = {
             "width": settings.width,
@@ -365,6 +435,7 @@ class DiffusersImageEngine:
             used = {"prompt": prompt, "negative_prompt": settings.negative_prompt, **used}
         if init_sha is not None:
             used.update(init_sha256=init_sha, strength=settings.strength)
+        used.update(references)
         if self.offline_tiny:
             used["offline_tiny"] = True
         return GenerationRecord(

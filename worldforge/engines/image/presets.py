@@ -28,6 +28,8 @@ class ImagePreset:
     tiny_vae: str | None = TAESD
     # weight file variant on the hub ("fp16" halves the download; weights are cast on load)
     variant: str | None = None
+    # h94's IP-Adapter fits (SD 1.5's 768-wide cross-attention): reference pictures work
+    ip_adapter: bool = False
 
 
 IMAGE_PRESETS: dict[str, ImagePreset] = {
@@ -60,6 +62,7 @@ IMAGE_PRESETS: dict[str, ImagePreset] = {
             height=512,
             init_steps=40,
             variant="fp16",
+            ip_adapter=True,
         ),
         ImagePreset(
             name="sd-2.1-base",

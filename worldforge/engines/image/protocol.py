@@ -38,6 +38,16 @@ class ImageSettings:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A picture the render is conditioned on (IP-Adapter), e.g. a lore entry's reference."""
+
+    image: bytes
+    strength: float
+    # what it stands for, recorded in the provenance (a lore entry's id)
+    label: str
+
+
+@dataclass(frozen=True)
 class ImageResult:
     """One rendered picture (pixels; the conductor writes the file) and how it was made.
 
@@ -71,6 +81,8 @@ class ImageEngine(Protocol):
     # the settings the model was made for, and its step count for image-to-image
     defaults: ImageSettings
     init_steps: int | None
+    # the IP-Adapter reference pictures go through, None where the model has none
+    ip_adapter: str | None
 
     @property
     def loaded(self) -> bool: ...
@@ -86,16 +98,22 @@ class ImageEngine(Protocol):
         """Prompt tokens of `text` for the model's text encoder, without start/end markers."""
         ...
 
+    def tokens(self, text: str) -> list[str]:
+        """The tokens of `text` as the model's tokenizer writes them, without start/end markers."""
+        ...
+
     @property
     def token_limit(self) -> int:
-        """How many prompt tokens the model reads."""
+        """Prompt tokens in one chunk the text encoder reads; longer prompts take several."""
         ...
 
     def generate(
         self,
+        # as written, with A1111 or compel weights; recorded as given
         prompt: str,
         settings: ImageSettings,
         init_image: bytes | None = None,
         on_step: StepCallback | None = None,
         cancel: CancelToken | None = None,
+        references: tuple[Reference, ...] = (),
     ) -> list[ImageResult]: ...

@@ -13,12 +13,21 @@ from typing import TypedDict, Unpack
 
 from worldforge.engines import hub
 from worldforge.engines.image.diffusers_engine import DiffusersImageEngine
+from worldforge.engines.image.ip_adapter import (
+    H94,
+    H94_SUBFOLDER,
+    TINY_WEIGHTS,
+    AdapterSource,
+    build_tiny_ip_adapter,
+    h94_source,
+)
 from worldforge.engines.image.presets import DEFAULT_IMAGE_PRESET, IMAGE_PRESETS, TAESD_LICENSE, ImagePreset
 from worldforge.engines.image.protocol import ImageSettings
 from worldforge.engines.image.tiny import TAESD_SUBFOLDER, build_tiny_image_pipeline, tiny_image_path
 from worldforge.engines.tiny import TINY
 
 TINY_LABEL = "worldforge/tiny-sd"
+TINY_IP_ADAPTER = "worldforge/tiny-ip-adapter"
 
 
 class EngineOptions(TypedDict, total=False):
@@ -43,6 +52,10 @@ def tiny_image_engine(
         init_steps=4,
         offline_tiny=True,
         build=lambda: build_tiny_image_pipeline(folder),
+        ip_adapter=TINY_IP_ADAPTER,
+        adapter_source=lambda _say: AdapterSource(
+            TINY_IP_ADAPTER, build_tiny_ip_adapter(folder / "unet"), H94_SUBFOLDER, TINY_WEIGHTS
+        ),
         **options,
     )
 
@@ -62,6 +75,8 @@ def preset_engine(preset: ImagePreset, **options: Unpack[EngineOptions]) -> Diff
             candidates=4,
         ),
         init_steps=preset.init_steps,
+        ip_adapter=H94 if preset.ip_adapter else None,
+        adapter_source=lambda say: h94_source(options.get("allow_download", False), say),
         **options,
     )
 

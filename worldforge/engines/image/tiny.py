@@ -24,7 +24,7 @@ def tiny_image_path() -> Path:
     return models_dir() / TINY_IMAGE_NAME
 
 
-def _byte_level_symbols() -> list[str]:
+def byte_level_symbols() -> list[str]:
     """The 256 printable stand-ins GPT-2/CLIP byte-level BPE uses for raw bytes."""
     printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
     printable += list(range(ord("®"), ord("ÿ") + 1))
@@ -41,7 +41,7 @@ def _byte_level_symbols() -> list[str]:
 def _write_clip_tokenizer(folder: Path) -> None:
     """A CLIP tokenizer with no merges: every byte of a word is one token."""
     folder.mkdir(parents=True, exist_ok=True)
-    symbols = _byte_level_symbols()
+    symbols = byte_level_symbols()
     vocab: dict[str, int] = {}
     for symbol in symbols:
         vocab[symbol] = len(vocab)

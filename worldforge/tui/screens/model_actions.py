@@ -40,16 +40,23 @@ def expand(studio: StudioScreen) -> None:
     studio.models.expand(studio.session.story.copy(), studio.current, settings, cancel)
 
 
-def illustrate(studio: StudioScreen) -> None:
+def illustrate(studio: StudioScreen, vary: str | None = None) -> None:
+    """Render the scene with the picture options; `vary` ("subtle", "strong"): new
+    candidates from its chosen picture instead."""
+    if vary and not studio.session.story.scene(studio.current).image:
+        studio.notify("choose a picture first: vary starts from the scene's picture", severity="warning")
+        return
     cancel = studio.begin("rendering", "image")
     if cancel is None:
         return
-    options = dict(studio.render_options)
+    options = {**studio.render_options, "vary": vary}
+    if vary:
+        options["init"] = None
     story = studio.session.story
     engine = studio.models.image_engine
     if engine is None:  # begin() refuses a job without an engine
         return
-    settings = image_settings(story, engine, options, init=bool(options.get("init")))
+    settings = image_settings(story, engine, options, init=bool(options.get("init") or vary))
     studio.models.render(studio.session.snapshot(), studio.current, settings, options, cancel)
 
 

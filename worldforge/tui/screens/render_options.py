@@ -9,13 +9,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
 from worldforge.conductor import picture_prompt
+from worldforge.core.errors import StoryError
 from worldforge.core.model import Story
 from worldforge.engines.image.protocol import ImageEngine
 from worldforge.prompting.presets import load_presets
 from worldforge.tui.screens.dialogs import Dialog
 from worldforge.tui.widgets.report_table import fill_report_table, report_table
 
-PROMPT_COLUMNS = ("tokens", "source", "piece", "")
+PROMPT_COLUMNS = ("tokens", "weight", "chunk", "source", "piece")
 INIT_CHOICES = [
     ("text only (no init picture)", ""),
     ("from the parent scene's picture", "parent"),
@@ -103,10 +104,17 @@ class RenderOptionsScreen(Dialog):
     def _preview(self) -> None:
         preset_name = self.query_one("#preset", Select).value
         preset = preset_name if isinstance(preset_name, str) and preset_name in self.catalog.presets else None
-        report = picture_prompt(self.story, self.scene_id, self.engine, preset)
-        rows = [(p.tokens, p.source, p.text, "kept" if p.kept else "cut") for p in report.pieces]
+        try:
+            report = picture_prompt(self.story, self.scene_id, self.engine, preset)
+        except StoryError as exc:  # a malformed weight: say where, keep the screen
+            self.query_one("#prompt-preview", Static).update(str(exc))
+            return
+        rows = [
+            (p.tokens, p.weight_label, ",".join(str(c) for c in p.chunks), p.source, p.text)
+            for p in report.pieces
+        ]
         fill_report_table(self.query_one("#prompt-table", DataTable), PROMPT_COLUMNS, rows)
-        # after the table's rows: the token count, what was cut, the prompt and the negative
+        # after the table's rows: the token count, the chunks, the prompt and the negative
         summary = report.lines()[1 + len(report.pieces) :]
         self.query_one("#prompt-preview", Static).update("\n".join(summary))
 

@@ -88,6 +88,8 @@ class StudioScreen(Screen):
         Binding("f9", "delete", "Delete scene", show=False),
         # not F7: the editor takes that for "select all"
         Binding("f12", "reload", "Reload story from disk", show=False),
+        Binding("alt+v", "vary_subtle", "Vary subtle", show=False),
+        Binding("alt+s", "vary_strong", "Vary strong", show=False),
     ]
 
     def __init__(
@@ -350,6 +352,12 @@ class StudioScreen(Screen):
 
     def action_illustrate(self) -> None:
         model_actions.illustrate(self)
+
+    def action_vary_subtle(self) -> None:
+        model_actions.illustrate(self, vary="subtle")
+
+    def action_vary_strong(self) -> None:
+        model_actions.illustrate(self, vary="strong")
 
     def action_render_options(self) -> None:
         model_actions.render_options(self)
