@@ -62,15 +62,15 @@ def run(*args: str):
 def test_choosing_the_story_model_asks_instead_of_downloading(shared_story, downloads):
     story = StoryFolder.open(shared_story).story
     text = choose_text_engine(story)
-    assert text.consent is not None and WANTED_TEXT in text.consent and "story.yaml" in text.consent
+    assert text.download == WANTED_TEXT and "story.yaml" in text.reason
     with pytest.raises(ModelUnavailable, match="--allow-download"):
         text.engine.load()
     image = choose_image_engine(story)
-    assert image.consent is not None and WANTED_IMAGE in image.consent
+    assert image.download == WANTED_IMAGE
     with pytest.raises(ModelUnavailable):
         image.engine.load()
     assert downloads == []
-    assert choose_text_engine(story, allow_download=True).consent is None
+    assert choose_text_engine(story, allow_download=True).download is None
 
 
 @pytest.mark.parametrize(

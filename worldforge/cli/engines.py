@@ -22,9 +22,8 @@ def announced(chosen: EngineChoice[Engine]) -> Engine:
 
     A model that would have to be downloaded without --allow-download stops the command
     here, naming the model and who asked for it (the story, or the command line)."""
-    question = chosen.consent
-    if question is not None:
-        wanted = chosen.engine.wanted_download()
+    wanted = chosen.download
+    if wanted is not None:
         raise UserError(
             f"the {chosen.kind} model {wanted} is not on this machine ({chosen.reason}); worldforge "
             f"downloads a model only when asked: run `worldforge models pull {wanted}`, or pass "

@@ -9,7 +9,7 @@ output is noise, and what to do about it.
 
 Nothing is downloaded unless the user agreed (`allow_download`): a story shared by someone
 else names its models, and opening it must not make this machine fetch gigabytes from the
-hub. `EngineChoice.consent` is the question to ask first.
+hub. `download_needed` names the model to ask about first.
 
 Building an engine imports no model library (they load in `engine.load()`), so choosing
 costs nothing at start-up.
@@ -42,6 +42,7 @@ __all__ = [
     "EngineChoice",
     "choose_image_engine",
     "choose_text_engine",
+    "download_needed",
 ]
 
 _NOISE = {"text": "its text is noise, not writing", "image": "its pictures are noise"}
@@ -69,18 +70,15 @@ class EngineChoice(Generic[Engine]):
         return f"tiny offline test model (random weights): {_NOISE[self.kind]} — {self.reason}"
 
     @property
-    def consent(self) -> str | None:
-        """The question to ask before loading, when loading means a download the user has not
-        allowed yet; None when the weights are here or the download is allowed."""
-        if self.engine.allow_download:
-            return None
-        wanted = self.engine.wanted_download()
-        if wanted is None:
-            return None
-        return (
-            f"The {self.kind} model {wanted} is not on this machine ({self.reason}). "
-            "Download it from the Hugging Face hub now?"
-        )
+    def download(self) -> str | None:
+        """The hub id loading would download without the user's consent (see download_needed)."""
+        return download_needed(self.engine)
+
+
+def download_needed(engine: TextEngine | ImageEngine) -> str | None:
+    """The hub id `engine` would have to download before it loads, when the user has not
+    allowed downloads; None when the weights are here or the download is allowed."""
+    return None if engine.allow_download else engine.wanted_download()
 
 
 def _wanted(choice: str | None, story_choice: str | None, kind: str) -> tuple[str | None, Origin, str]:

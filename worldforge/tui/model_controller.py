@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from worldforge.conductor import energy
+from worldforge.conductor.engines import download_needed
 from worldforge.core.model import Provenance, Story
 from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.image.protocol import ImageEngine, ImageSettings
@@ -81,7 +82,7 @@ class ModelController:
         for kind, engine in engines:
             name = engine.label or engine.model_id
             # a model the story names but this machine lacks: ask before fetching it
-            wanted = None if engine.allow_download else engine.wanted_download()
+            wanted = download_needed(engine)
             if wanted is not None and kind not in self.declined:
                 post(DownloadWanted(kind, wanted))
                 continue
