@@ -16,6 +16,8 @@ import math
 import os
 import socket
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,9 @@ from worldforge.engines.tiny import TINY
 
 INSTALL_HINT = 'pip install "worldforge[cluster]"'
 LOCAL = "local"
+# Ray's switch for "one machine only": its node address becomes loopback, so every server
+# of a private cluster (GCS, raylet, object manager, workers) listens on 127.0.0.1 alone
+LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 # requests queued on one worker: one rendering, one waiting, so no worker idles between them
 WINDOW = 2
 
@@ -55,10 +60,38 @@ def connect(address: str = LOCAL, cpus: int | None = None) -> bool:
         # no dashboard: it starts a dozen processes a render job never looks at
         options.update(num_cpus=cpus or os.cpu_count() or 1, include_dashboard=False)
     try:
-        ray.init(address=address, **options)
+        if address == LOCAL:
+            with _loopback_only(ray):
+                ray.init(**options)
+        else:
+            ray.init(address=address, **options)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ClusterError(f"cannot reach the Ray cluster at {address}: {exc}") from None
     return address == LOCAL
+
+
+@contextmanager
+def _loopback_only(ray: Any) -> Iterator[None]:
+    """Start a private cluster reachable from this machine only. On Linux Ray otherwise
+    takes the interface address as the node's and its servers listen there, open to the
+    network with no login; `_node_ip_address="127.0.0.1"` does not help, as Ray swaps a
+    loopback address for the interface's. Ray reads the switch when it is imported (this
+    process may have imported it already) and its processes read it from the environment,
+    so both are set while the cluster starts, then put back for a later `connect("auto")`.
+    """
+    from ray._private import ray_constants
+
+    saved_env, saved_flag = os.environ.get(LOOPBACK_ONLY), ray_constants.ENABLE_RAY_CLUSTER
+    os.environ[LOOPBACK_ONLY] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = saved_flag
+        if saved_env is None:
+            os.environ.pop(LOOPBACK_ONLY, None)
+        else:
+            os.environ[LOOPBACK_ONLY] = saved_env
 
 
 def disconnect() -> None:
