@@ -33,3 +33,12 @@ def test_unmetered_story_says_its_energy_is_only_an_estimate(story_dir):
     text = render_markdown(build_book(StoryFolder.open(story_dir)))
     assert "- Energy metered: nothing: no generation was metered" in text
     assert "measured by hardware counters" not in text
+
+
+def test_a_branch_copy_of_a_record_is_counted_once():
+    from worldforge.export.stats import colophon
+
+    counts = colophon(story().scenes.values())
+    assert (counts.text_generations, counts.image_generations) == (3, 3)
+    assert counts.flops == 6e9
+    assert [(m.model, m.generations) for m in counts.models] == [("sd-turbo", 3), ("gpt2", 3)]

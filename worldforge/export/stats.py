@@ -90,12 +90,17 @@ class Colophon:
 
 def colophon(scenes: Iterable[Scene]) -> Colophon:
     """Sum the provenance records of the scenes (every generation, kept or rejected:
-    the compute was spent either way) and the authorship of their text."""
+    the compute was spent either way) and the authorship of their text. A branched scene
+    carries a copy of its parent's record: each generation counts once."""
     scenes = list(scenes)
     result = Colophon()
     credits: dict[tuple[str, str, str, str], int] = {}
+    seen: set[str] = set()
     for scene in scenes:
         for record in scene.provenance:
+            if record.id in seen:
+                continue
+            seen.add(record.id)
             _count(result, record)
             key = (record.kind, record.model, record.revision or "", record.license or "")
             credits[key] = credits.get(key, 0) + 1
