@@ -41,7 +41,7 @@ from worldforge.tui.messages import (
 )
 from worldforge.tui.model_controller import ModelController
 from worldforge.tui.problems import Shape, problem_summary, story_shape
-from worldforge.tui.screens import graph_actions, model_actions, save_actions
+from worldforge.tui.screens import graph_actions, model_actions, reference_actions, save_actions
 from worldforge.tui.screens.dialogs import ConfirmScreen
 from worldforge.tui.widgets.candidates import CandidatesPanel
 from worldforge.tui.widgets.image_panel import ImagePanel
@@ -90,6 +90,7 @@ class StudioScreen(Screen):
         Binding("f12", "reload", "Reload story from disk", show=False),
         Binding("alt+v", "vary_subtle", "Vary subtle", show=False),
         Binding("alt+s", "vary_strong", "Vary strong", show=False),
+        Binding("alt+r", "picture_reference", "Use picture as a lore reference", show=False),
     ]
 
     def __init__(
@@ -358,6 +359,9 @@ class StudioScreen(Screen):
 
     def action_vary_strong(self) -> None:
         model_actions.illustrate(self, vary="strong")
+
+    def action_picture_reference(self) -> None:
+        reference_actions.from_picture(self)
 
     def action_render_options(self) -> None:
         model_actions.render_options(self)
