@@ -4,25 +4,18 @@ undoable, and a bad file is refused in the dialog without losing anything."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from textual.widgets import Input, Label, ListView, Select
 
+from tests.image_support import png_bytes
 from worldforge import conductor
 from worldforge.store import StoryFolder
 from worldforge.tui.screens.reference import ReferenceScreen
 from worldforge.tui.screens.world import WorldScreen
 
 from .tui_support import Notes, finish, studio
-
-
-def png_bytes(colour: tuple[int, int, int]) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 40), colour).save(out, "PNG")
-    return out.getvalue()
 
 
 def on_disk(story_dir: Path):
