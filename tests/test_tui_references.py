@@ -80,8 +80,8 @@ async def test_world_screen_sets_a_reference_from_a_file_refuses_bad_ones_and_cl
         assert saved.reference and saved.reference.startswith("images/") and saved.reference_strength == 0.7
         assert (story_dir / saved.reference).read_bytes() == picture.read_bytes()
         assert list_labels(app) == ["choir  ◆ ref 0.7"]
-        assert f"reference {saved.reference} at strength 0.7" in text_of(app, "#lore-reference")
-        assert notes.any("choir: reference images/")
+        assert text_of(app, "#lore-reference") == f"strength 0.7 · {saved.reference}"
+        assert notes.any("choir: reference picture set, strength 0.7")
 
         # a new strength alone keeps the picture
         await pilot.press("ctrl+r")
@@ -102,6 +102,7 @@ async def test_world_screen_sets_a_reference_from_a_file_refuses_bad_ones_and_cl
         await finish(pilot, app)
         assert on_disk(story_dir).meta.lore[0].reference is None
         assert list_labels(app) == ["choir"]
+        assert notes.any("choir: no reference picture")
         await pilot.press("escape")
         await pilot.press("ctrl+z")  # the clearing is one undoable change
         await finish(pilot, app)
@@ -157,7 +158,7 @@ async def test_the_picture_on_show_becomes_the_reference_of_an_entry_the_scene_m
         screen.query_one("#ref-strength", Input).value = "0.35"
         await pilot.press("ctrl+s")
         await finish(pilot, app)
-        assert notes.any("choir: reference")
+        assert notes.any("choir: reference picture set, strength 0.35")
 
         app.studio.go_to("left-hall")  # a picture, but no lore entry in its text
         await pilot.press("alt+r")

@@ -37,12 +37,20 @@ def reference_line(entry: LoreEntry) -> str:
     """The entry's reference as the world screen and the dialog show it."""
     if not entry.reference:
         return "no reference picture"
-    return f"reference {entry.reference} at strength {entry.reference_strength:g}"
+    return f"strength {entry.reference_strength:g} · {entry.reference}"
 
 
 def lore_label(entry: LoreEntry) -> str:
     """An entry in the world screen's list: its id, and its reference strength if it has one."""
     return f"{entry.id}  ◆ ref {entry.reference_strength:g}" if entry.reference else entry.id
+
+
+def _replaces(entry: LoreEntry) -> str:
+    return (
+        f"replaces its reference (strength {entry.reference_strength:g})"
+        if entry.reference
+        else "no reference yet"
+    )
 
 
 def _strength(text: str) -> float | None:
@@ -105,7 +113,7 @@ class ReferenceScreen(Dialog):
                     markup=False,
                 )
                 yield Select(
-                    [(f"{e.id} — {reference_line(e)}", e.id) for e in self.entries.values()],
+                    [(f"{e.id} — {_replaces(e)}", e.id) for e in self.entries.values()],
                     value=first.id,
                     allow_blank=False,
                     id="ref-entry",
@@ -154,7 +162,13 @@ class ReferenceScreen(Dialog):
         except StoryError as err:
             self._error(err.message if err.path is None else str(err))
             return
-        self.dismiss(f"{entry.id}: {reference_line(entry)}")
+        if entry.reference:
+            self.dismiss(
+                f"{entry.id}: reference picture set, strength {entry.reference_strength:g}; "
+                "the scenes that mention it are drawn after it"
+            )
+        else:
+            self.dismiss(f"{entry.id}: no reference picture")
 
     def _request(self, clear: bool) -> ReferenceRequest:
         strength = _strength(self.query_one("#ref-strength", Input).value)

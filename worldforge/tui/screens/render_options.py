@@ -97,6 +97,19 @@ class RenderOptionsScreen(Dialog):
                 prompt="(none: world style only)",
                 id="preset",
             )
+            yield Label(
+                "Picture subject: the scene's summary (blank: its first sentences)", classes="field-label"
+            )
+            yield Input(
+                self.story.scene(self.scene_id).summary, placeholder="what the picture shows", id="summary"
+            )
+            yield Label("World style keywords, for every scene (comma separated)", classes="field-label")
+            yield Input(", ".join(self.story.meta.world.style), id="style")
+            yield Label(
+                "Composed prompt: each piece's tokens and weight, the 75-token chunks", classes="field-label"
+            )
+            yield report_table("prompt-table", PROMPT_COLUMNS, [])
+            yield Static("counting the prompt's tokens…", markup=False, id="prompt-preview")
             with Horizontal(classes="option-row"):
                 with Vertical():
                     yield Label("Candidates", classes="field-label")
@@ -123,19 +136,6 @@ class RenderOptionsScreen(Dialog):
                 o.get("hide_prompt", False),
                 id="hide-prompt",
             )
-            yield Label(
-                "Picture subject: the scene's summary (blank: its first sentences)", classes="field-label"
-            )
-            yield Input(
-                self.story.scene(self.scene_id).summary, placeholder="what the picture shows", id="summary"
-            )
-            yield Label("World style keywords, for every scene (comma separated)", classes="field-label")
-            yield Input(", ".join(self.story.meta.world.style), id="style")
-            yield Label(
-                "Composed prompt: each piece's tokens and weight, the 75-token chunks", classes="field-label"
-            )
-            yield report_table("prompt-table", PROMPT_COLUMNS, [])
-            yield Static("counting the prompt's tokens…", markup=False, id="prompt-preview")
             yield Button("Use these options", variant="primary", id="apply")
 
     def on_mount(self) -> None:

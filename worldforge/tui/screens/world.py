@@ -73,7 +73,7 @@ class WorldScreen(Screen[bool]):
                 yield Label("Visual descriptor for pictures", classes="field-label")
                 yield Input(id="lore-visual")
                 yield Label(
-                    "Reference picture (ctrl+r: set from a file or a scene, strength, clear)",
+                    "Reference picture (ctrl+r: set, re-weigh or clear)",
                     classes="field-label",
                 )
                 yield Label("", id="lore-reference", markup=False)
