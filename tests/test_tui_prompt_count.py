@@ -128,3 +128,12 @@ async def test_a_slow_tokenizer_never_holds_the_typing(story_dir: Path):
         await counted(pilot, app)
         assert table_rows(app)[0][4] == "a lamp"
         assert "(exact count)" in preview(app)
+
+
+@pytest.mark.asyncio
+async def test_every_picture_option_takes_room_on_screen(story_dir: Path):
+    app = studio(story_dir)
+    async with app.run_test(size=(130, 50)) as pilot:
+        await open_options(pilot, app)
+        for field in ("#candidates", "#seed", "#steps", "#size", "#summary", "#style", "#strength"):
+            assert app.screen.query_one(field, Input).outer_size.height == 3, field
