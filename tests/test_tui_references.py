@@ -15,7 +15,7 @@ from worldforge.store import StoryFolder
 from worldforge.tui.screens.reference import ReferenceScreen
 from worldforge.tui.screens.world import WorldScreen
 
-from .tui_support import Notes, finish, studio
+from .tui_support import Notes, finish, run_command, studio
 
 
 def on_disk(story_dir: Path):
@@ -171,3 +171,16 @@ async def test_the_picture_on_show_becomes_the_reference_of_an_entry_the_scene_m
         assert notes.any("no picture to use yet")
     entry = on_disk(story_dir).meta.lore[0]
     assert (entry.reference, entry.reference_strength) == (start.image, 0.35)
+
+
+@pytest.mark.asyncio
+async def test_the_reference_actions_are_in_the_command_palette(story_dir: Path):
+    app = studio(story_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "Use picture as a lore reference" in {c.title for c in app.get_system_commands(app.screen)}
+        await open_world(pilot, app)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Reference picture", "New lore entry", "Delete lore entry", "Save world"} <= titles
+        await run_command(pilot, "reference picture")
+        assert isinstance(app.screen, ReferenceScreen)

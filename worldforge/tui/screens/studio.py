@@ -43,6 +43,7 @@ from worldforge.tui.model_controller import ModelController
 from worldforge.tui.problems import Shape, problem_summary, story_shape
 from worldforge.tui.screens import graph_actions, model_actions, reference_actions, save_actions
 from worldforge.tui.screens.dialogs import ConfirmScreen
+from worldforge.tui.screens.palette import binding_commands
 from worldforge.tui.widgets.candidates import CandidatesPanel
 from worldforge.tui.widgets.image_panel import ImagePanel
 from worldforge.tui.widgets.scene_editor import SceneEditor
@@ -437,11 +438,7 @@ class StudioScreen(Screen):
     # -- the app around the screen -------------------------------------------------------
     def system_commands(self) -> Iterator[SystemCommand]:
         """Every key of the studio, by name, for the command palette."""
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                yield SystemCommand(
-                    binding.description, binding.key, getattr(self, f"action_{binding.action}")
-                )
+        yield from binding_commands(self)
 
     def quit(self) -> None:
         """Stop the model, save, and leave; if the story cannot be saved, ask first."""

@@ -7,9 +7,9 @@ Edits are made on a copy and applied as one undoable change when the conductor s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
@@ -18,6 +18,7 @@ from textual.widgets import Button, Footer, Input, Label, ListItem, ListView, Te
 from worldforge.conductor.session import Session
 from worldforge.core.graph import slugify
 from worldforge.core.model import LoreEntry, World
+from worldforge.tui.screens.palette import binding_commands
 from worldforge.tui.screens.reference import ReferenceRequest, ReferenceScreen, lore_label, reference_line
 
 
@@ -137,6 +138,10 @@ class WorldScreen(Screen[bool]):
         self.query_one("#lore-list", ListView).children[self.selected].remove()
         self.selected = min(self.selected, len(self.lore) - 1) if self.lore else None
         self._load_lore()
+
+    def system_commands(self) -> Iterator[SystemCommand]:
+        """The world screen's keys, by name, for the command palette."""
+        yield from binding_commands(self)
 
     def action_reference(self) -> None:
         """Set or clear the chosen entry's reference picture, at once (see the module)."""
