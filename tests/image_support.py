@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+
+from PIL import Image
 
 from worldforge.core.graph import StoryGraph
 from worldforge.core.model import LoreEntry, Story, StoryMeta, World
 from worldforge.engines.image.protocol import ImageSettings
 from worldforge.store import StoryFolder
+
+
+def png_bytes(colour: tuple[int, int, int], size: int = 48) -> bytes:
+    """A plain picture, as a writer's reference file would be."""
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), colour).save(out, "PNG")
+    return out.getvalue()
 
 
 def tiny_settings(**changes) -> ImageSettings:

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import io
 
 import pytest
 from click.testing import CliRunner
-from PIL import Image
 from pydantic import ValidationError
 
 from tests.fakes import FakeImageEngine
-from tests.image_support import make_story_dir, tiny_settings
+from tests.image_support import make_story_dir, png_bytes, tiny_settings
 from worldforge import conductor
 from worldforge.cli import cli
 from worldforge.core.model import LoreEntry
 from worldforge.export.stats import colophon
 from worldforge.store import StoryFolder
-
-
-def png_bytes(colour: tuple[int, int, int]) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (48, 48), colour).save(out, "PNG")
-    return out.getvalue()
 
 
 def run(*args: str):

@@ -11,6 +11,7 @@ from worldforge.store import StoryFolder
 from worldforge.store.png import read_png_metadata
 from worldforge.tui.messages import RenderProgress
 from worldforge.tui.screens.pick_render import PickRenderScreen
+from worldforge.tui.screens.render_options import COUNT_DELAY
 from worldforge.tui.widgets.candidates import CandidatesPanel
 
 from .fakes import FakeImageEngine
@@ -43,7 +44,8 @@ async def test_options_then_pick_one_of_several(story_dir: Path):
         app.screen.query_one("#candidates", Input).value = "3"
         app.screen.query_one("#seed", Input).value = "40"
         app.screen.query_one("#preset", Select).value = "pixel-art"
-        await pilot.pause()
+        await pilot.pause(COUNT_DELAY + 0.1)  # the prompt is counted once the editing pauses
+        await finish(pilot, app)
         assert "pixel" in str(app.screen.query_one("#prompt-preview").render()).lower()
         table = app.screen.query_one("#prompt-table", DataTable)
         sources = [str(table.get_row_at(i)[3]) for i in range(table.row_count)]

@@ -39,6 +39,7 @@ KEYS: dict[str, type | str] = {
     "f9": ConfirmScreen,
     "alt+v": "choose a picture first",
     "alt+s": "choose a picture first",
+    "alt+r": "no picture to use yet",
 }
 # tested elsewhere: Escape cancels a running job (test_tui_expand); in the editor ctrl+z / ctrl+y
 # undo typing, elsewhere story edits (test_tui_studio)

@@ -11,7 +11,7 @@ from worldforge.store import StoryFolder
 from worldforge.tui.widgets.scene_editor import SceneEditor
 from worldforge.tui.widgets.story_map import StoryMap
 
-from .tui_support import Notes, studio
+from .tui_support import Notes, run_command, studio
 
 
 def on_disk(story_dir: Path):
@@ -229,10 +229,5 @@ async def test_every_studio_action_is_in_the_command_palette(story_dir: Path):
             "Reload story from disk",
         }
         assert wanted <= titles
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"world")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause(0.3)
+        await run_command(pilot, "world")
         assert type(app.screen).__name__ == "WorldScreen"

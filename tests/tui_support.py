@@ -33,6 +33,16 @@ class Notes:
         return any(text in m for m in self.messages)
 
 
+async def run_command(pilot, words: str) -> None:
+    """Find a command by typing `words` in the command palette (ctrl+p) and run it."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*words)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+
+
 async def finish(pilot, app) -> None:
     """Let workers and the messages they post run out."""
     for _ in range(3):

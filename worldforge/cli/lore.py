@@ -36,9 +36,7 @@ def ref(
     if sum((image is not None, from_scene is not None, clear)) != 1 and strength is None:
         raise click.UsageError("give an IMAGE, --from-scene SCENE or --clear")
     folder = StoryFolder.open(directory)
-    current = next((e for e in folder.story.meta.lore if e.id == entry), None)
-    keep = current.reference if current is not None and not (image or from_scene or clear) else None
-    updated = use_case.set_reference(folder, entry, image or keep, from_scene, strength)
+    updated = use_case.set_reference(folder, entry, image, from_scene, strength, clear)
     folder.save()
     if updated.reference:
         echo(f"{updated.id}: reference {updated.reference} at strength {updated.reference_strength:g}")

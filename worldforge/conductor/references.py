@@ -34,12 +34,19 @@ def set_reference(
     image: str | None = None,
     from_scene: str | None = None,
     strength: float | None = None,
+    clear: bool = False,
 ) -> LoreEntry:
     """Give a lore entry its reference picture (not saved): a picture file, which is copied
-    into images/, or the chosen picture of a scene; neither clears it."""
+    into images/, or the chosen picture of a scene; `clear` removes it, and with none of the
+    three it is kept (a new strength alone). The CLI and the studio both set it here.
+    Raises StoryError, having changed nothing, for an unknown entry or a bad picture."""
     entry = lore_entry(folder, entry_id)
+    if strength is not None and not 0.0 <= strength <= 1.0:
+        raise StoryError(f"reference strength {strength:g} is not between 0 and 1")
     if from_scene is not None:
-        chosen = folder.story.scene(from_scene).image
+        if from_scene not in folder.story.scenes:
+            raise StoryError(f"no scene {from_scene!r} in this story")
+        chosen = folder.story.scenes[from_scene].image
         if not chosen:
             raise StoryError(f"scene {from_scene!r} has no chosen picture yet (render and choose one)")
         entry.reference = chosen
@@ -53,7 +60,7 @@ def set_reference(
             check_picture(data, path)
             suffix = path.suffix.lower()
             entry.reference = folder.put_image(data, suffix=suffix if suffix in _SUFFIXES else ".png")
-    else:
+    elif clear:
         entry.reference = None
     if strength is not None:
         entry.reference_strength = strength

@@ -24,6 +24,7 @@ from worldforge.tui.recent import remember
 from worldforge.tui.screens.help import HelpScreen
 from worldforge.tui.screens.picker import PickerScreen
 from worldforge.tui.screens.studio import StudioScreen
+from worldforge.tui.screens.world import WorldScreen
 
 AUTOSAVE_SECONDS = 1.0
 
@@ -101,7 +102,7 @@ class WorldforgeApp(App):
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "f1: what the keys do", self.action_help)
-        if isinstance(screen, StudioScreen):
+        if isinstance(screen, (StudioScreen, WorldScreen)):
             yield from screen.system_commands()
 
     def action_help(self) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from worldforge.conductor import link_scenes
 from worldforge.core.graph import StoryGraph
 from worldforge.tui.export_work import export_in_background
+from worldforge.tui.screens import reference_actions
 from worldforge.tui.screens.dialogs import AskScreen, ConfirmScreen, PickSceneScreen
 from worldforge.tui.screens.export import ExportScreen
 from worldforge.tui.screens.world import WorldScreen
@@ -129,4 +130,5 @@ def world(studio: StudioScreen) -> None:
         if changed:
             studio.changed()
 
-    studio.app.push_screen(WorldScreen(studio.session), done)
+    screen = WorldScreen(studio.session, lambda request: reference_actions.apply(studio, request))
+    studio.app.push_screen(screen, done)

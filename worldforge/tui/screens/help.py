@@ -17,14 +17,16 @@ HELP = """\
 | **1–9, ↑/↓** | (in Candidates) choose a candidate |
 | **a / b / x / e / v** | accept into the scene · branch into a new child scene · reject · edit then accept · revive a rejected one |
 | **ctrl+r** | illustrate the current scene with the picture options |
-| **ctrl+o** | picture options: style preset, seed, steps, size, candidates, image-to-image |
+| **ctrl+o** | picture options: style preset, seed, steps, size, candidates, image-to-image; the prompt's 75-token chunks, live |
+| **alt+v / alt+s** | vary the chosen picture, subtly / strongly: new candidates from it |
+| **alt+r** | use the chosen picture as the reference of a lore entry the scene mentions (the same face in every scene) |
 | **Escape** | cancel the running generation |
 | **ctrl+b** | new child scene (a branch) |
 | **ctrl+l** / **F5** | link this scene to another with a choice label / remove a choice |
 | **ctrl+t** | jump to any scene |
 | **F2** | rename the scene's id · **F8** new unlinked scene · **F9** delete (asks first) |
 | **F6** | make the path from the start to this scene the book's reading path |
-| **ctrl+e** | world and lore: premise, memory, author's note, style, lore entries |
+| **ctrl+e** | world and lore: premise, memory, author's note, style, lore entries; there **ctrl+r** sets or clears an entry's reference picture |
 | **F3** | context inspector: what the next expansion puts in the model's window |
 | **F4** | export the storybook (HTML, EPUB, PDF, Twee, Markdown) |
 | **ctrl+z / ctrl+y** | undo / redo story edits (in the editor: undo typing) |

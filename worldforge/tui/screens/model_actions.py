@@ -11,6 +11,7 @@ from worldforge import conductor as use
 from worldforge.conductor.expand import context_for, text_settings
 from worldforge.conductor.merge import merge_generated
 from worldforge.conductor.render import choose, image_settings
+from worldforge.core.graph import StoryGraph
 from worldforge.core.model import Render, Story
 from worldforge.tui.messages import Generated
 from worldforge.tui.screens.context import ContextScreen
@@ -61,15 +62,37 @@ def illustrate(studio: StudioScreen, vary: str | None = None) -> None:
 
 
 def render_options(studio: StudioScreen) -> None:
+    scene_id = studio.current
+
     def chosen(options: dict | None) -> None:
         if options:
+            summary, style = options.pop("summary"), options.pop("style")
+            _edit_prompt(studio, scene_id, summary, style)
             studio.render_options = options
             studio.notify("picture options kept: ctrl+r renders with them", timeout=3)
 
-    # the engine's own tokenizer counts once it is loaded; until then CLIP's count is approximated
-    engine = studio.models.image_engine if studio.models.ready["image"] else None
+    # as `worldforge prompt` counts: the engine's own tokenizer once it is loaded, CLIP's
+    # until then and in place of the tiny test model's (one token per byte)
+    models = studio.models
+    image_engine = models.image_engine
+    ready = image_engine is not None and models.ready["image"] and not image_engine.offline_tiny
+    engine = image_engine if ready else None
     screen = RenderOptionsScreen(studio.session.story, studio.current, studio.render_options, engine)
     studio.app.push_screen(screen, chosen)
+
+
+def _edit_prompt(studio: StudioScreen, scene_id: str, summary: str, style: list[str]) -> None:
+    """The picture subject and world style edited in the options, as one undoable change."""
+    story = studio.session.story
+    scene = story.scenes.get(scene_id)
+    if scene is None or (scene.summary == summary and story.meta.world.style == style):
+        return
+
+    def edit(graph: StoryGraph) -> None:
+        graph.story.scenes[scene_id].summary = summary
+        graph.story.meta.world.style = style
+
+    studio.edit("Edit picture prompt", edit)
 
 
 def context(studio: StudioScreen) -> None:

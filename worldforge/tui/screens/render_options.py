@@ -1,22 +1,34 @@
 """ctrl+o: how the next picture is made — style preset, seed, steps, size, candidates,
-image-to-image from the parent's picture or a file — with the composed prompt shown live."""
+image-to-image from the parent's picture or a file — and what it shows: the scene's picture
+subject and the world's style, with the composed prompt shown live as `worldforge prompt`
+prints it (each piece's exact tokens and weight, the 75-token chunks).
+
+The prompt is counted off the UI thread, a moment after the typing pauses: CLIP's tokenizer
+takes a second or more to load the first time, and a slow count must never hold a keystroke.
+"""
 
 from __future__ import annotations
+
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
 from worldforge.conductor import picture_prompt
 from worldforge.core.errors import StoryError
 from worldforge.core.model import Story
 from worldforge.engines.image.protocol import ImageEngine
+from worldforge.prompting.image_prompt import PromptReport
 from worldforge.prompting.presets import load_presets
 from worldforge.tui.screens.dialogs import Dialog
 from worldforge.tui.widgets.report_table import fill_report_table, report_table
 
 PROMPT_COLUMNS = ("tokens", "weight", "chunk", "source", "piece")
+COUNT_DELAY = 0.25  # seconds of quiet after an edit before the prompt is counted again
 INIT_CHOICES = [
     ("text only (no init picture)", ""),
     ("from the parent scene's picture", "parent"),
@@ -37,7 +49,23 @@ def _size(text: str) -> tuple[int, int] | None:
     return (w, h) if w and h else None
 
 
+def split_style(text: str) -> list[str]:
+    return [word.strip() for word in text.split(",") if word.strip()]
+
+
+class PromptCounted(Message):
+    """A count of the draft prompt (or why it cannot be read), the `number`-th asked for."""
+
+    def __init__(self, number: int, report: PromptReport | None, error: str = "") -> None:
+        super().__init__()
+        self.number = number
+        self.report = report
+        self.error = error
+
+
 class RenderOptionsScreen(Dialog):
+    """Returns the options, with the edited "summary" and "style" for the caller to apply."""
+
     BINDINGS = [
         Binding("ctrl+s", "apply", "Use these options", priority=True),
         Binding("escape", "dismiss(None)", "Cancel"),
@@ -50,6 +78,8 @@ class RenderOptionsScreen(Dialog):
         self.scene_id = scene_id
         self.options = dict(options)
         self.catalog = load_presets()
+        self._asked = 0  # the latest count asked for: an older answer arriving late is dropped
+        self._counting: Timer | None = None
 
     def compose(self) -> ComposeResult:
         o = self.options
@@ -67,6 +97,19 @@ class RenderOptionsScreen(Dialog):
                 prompt="(none: world style only)",
                 id="preset",
             )
+            yield Label(
+                "Picture subject: the scene's summary (blank: its first sentences)", classes="field-label"
+            )
+            yield Input(
+                self.story.scene(self.scene_id).summary, placeholder="what the picture shows", id="summary"
+            )
+            yield Label("World style keywords, for every scene (comma separated)", classes="field-label")
+            yield Input(", ".join(self.story.meta.world.style), id="style")
+            yield Label(
+                "Composed prompt: each piece's tokens and weight, the 75-token chunks", classes="field-label"
+            )
+            yield report_table("prompt-table", PROMPT_COLUMNS, [])
+            yield Static("counting the prompt's tokens…", markup=False, id="prompt-preview")
             with Horizontal(classes="option-row"):
                 with Vertical():
                     yield Label("Candidates", classes="field-label")
@@ -93,34 +136,68 @@ class RenderOptionsScreen(Dialog):
                 o.get("hide_prompt", False),
                 id="hide-prompt",
             )
-            yield Label("Composed prompt", classes="field-label")
-            yield report_table("prompt-table", PROMPT_COLUMNS, [])
-            yield Static("", markup=False, id="prompt-preview")
             yield Button("Use these options", variant="primary", id="apply")
 
     def on_mount(self) -> None:
-        self._preview()
+        self._count()
 
-    def _preview(self) -> None:
+    def _draft(self) -> Story:
+        """The scene and the world as edited here (a copy: nothing is changed until ctrl+s)."""
+        meta = self.story.meta.model_copy(deep=True)
+        meta.world.style = split_style(self.query_one("#style", Input).value)
+        scene = self.story.scene(self.scene_id).model_copy(
+            update={"summary": self.query_one("#summary", Input).value.strip()}
+        )
+        return Story(meta, {self.scene_id: scene})
+
+    def _count_soon(self) -> None:
+        if self._counting is not None:
+            self._counting.stop()
+        self._counting = self.set_timer(COUNT_DELAY, self._count)
+
+    def _count(self) -> None:
         preset_name = self.query_one("#preset", Select).value
         preset = preset_name if isinstance(preset_name, str) and preset_name in self.catalog.presets else None
+        self._asked += 1
+        work = partial(self._report, self._asked, self._draft(), preset)
+        self.run_worker(work, thread=True, group="prompt-count", exit_on_error=False)
+
+    def _report(self, number: int, story: Story, preset: str | None) -> None:
+        """In a worker thread: the report `worldforge prompt` prints, of the draft."""
         try:
-            report = picture_prompt(self.story, self.scene_id, self.engine, preset)
+            report = picture_prompt(story, self.scene_id, self.engine, preset)
         except StoryError as exc:  # a malformed weight: say where, keep the screen
-            self.query_one("#prompt-preview", Static).update(str(exc))
+            self.post_message(PromptCounted(number, None, str(exc)))
             return
+        self.post_message(PromptCounted(number, report))
+
+    def on_prompt_counted(self, event: PromptCounted) -> None:
+        if event.number != self._asked:
+            return
+        preview = self.query_one("#prompt-preview", Static)
+        preview.set_class(event.report is None, "prompt-error")
+        table = self.query_one("#prompt-table", DataTable)
+        if event.report is None:
+            fill_report_table(table, PROMPT_COLUMNS, [])
+            preview.update(f"cannot read the prompt: {event.error}")
+            return
+        report = event.report
         rows = [
             (p.tokens, p.weight_label, ",".join(str(c) for c in p.chunks), p.source, p.text)
             for p in report.pieces
         ]
-        fill_report_table(self.query_one("#prompt-table", DataTable), PROMPT_COLUMNS, rows)
+        fill_report_table(table, PROMPT_COLUMNS, rows)
         # after the table's rows: the token count, the chunks, the prompt and the negative
         summary = report.lines()[1 + len(report.pieces) :]
-        self.query_one("#prompt-preview", Static).update("\n".join(summary))
+        preview.update("\n".join(summary))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "preset":
-            self._preview()
+            self._count_soon()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ("summary", "style"):
+            self._count_soon()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "apply":
@@ -151,5 +228,7 @@ class RenderOptionsScreen(Dialog):
             "init": init,
             "strength": strength,
             "hide_prompt": value("#hide-prompt", Checkbox).value,
+            "summary": value("#summary", Input).value.strip(),
+            "style": split_style(value("#style", Input).value),
         }
         self.dismiss(options)

@@ -41,8 +41,9 @@ from worldforge.tui.messages import (
 )
 from worldforge.tui.model_controller import ModelController
 from worldforge.tui.problems import Shape, problem_summary, story_shape
-from worldforge.tui.screens import graph_actions, model_actions, save_actions
+from worldforge.tui.screens import graph_actions, model_actions, reference_actions, save_actions
 from worldforge.tui.screens.dialogs import ConfirmScreen
+from worldforge.tui.screens.palette import binding_commands
 from worldforge.tui.widgets.candidates import CandidatesPanel
 from worldforge.tui.widgets.image_panel import ImagePanel
 from worldforge.tui.widgets.scene_editor import SceneEditor
@@ -90,6 +91,7 @@ class StudioScreen(Screen):
         Binding("f12", "reload", "Reload story from disk", show=False),
         Binding("alt+v", "vary_subtle", "Vary subtle", show=False),
         Binding("alt+s", "vary_strong", "Vary strong", show=False),
+        Binding("alt+r", "picture_reference", "Use picture as a lore reference", show=False),
     ]
 
     def __init__(
@@ -359,6 +361,9 @@ class StudioScreen(Screen):
     def action_vary_strong(self) -> None:
         model_actions.illustrate(self, vary="strong")
 
+    def action_picture_reference(self) -> None:
+        reference_actions.from_picture(self)
+
     def action_render_options(self) -> None:
         model_actions.render_options(self)
 
@@ -433,11 +438,7 @@ class StudioScreen(Screen):
     # -- the app around the screen -------------------------------------------------------
     def system_commands(self) -> Iterator[SystemCommand]:
         """Every key of the studio, by name, for the command palette."""
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                yield SystemCommand(
-                    binding.description, binding.key, getattr(self, f"action_{binding.action}")
-                )
+        yield from binding_commands(self)
 
     def quit(self) -> None:
         """Stop the model, save, and leave; if the story cannot be saved, ask first."""
