@@ -46,6 +46,7 @@ from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.heap import keep_large_buffers
 from worldforge.engines.quiet import quiet
 from worldforge.engines.source import weight_files
+from worldforge.engines.text.ct2_isa import built_with_avx512
 from worldforge.engines.text.protocol import TextSettings
 from worldforge.engines.text.streams import CandidateStream
 from worldforge.locations import converted_dir
@@ -143,8 +144,10 @@ class CTranslate2Backend:
     def _fresh_generator(self) -> Any:
         import ctranslate2
 
-        return ctranslate2.Generator(
-            str(self.path), device="cpu", compute_type="int8", intra_threads=self.threads
+        return built_with_avx512(
+            lambda: ctranslate2.Generator(
+                str(self.path), device="cpu", compute_type="int8", intra_threads=self.threads
+            )
         )
 
     def _prepare_next(self, static_prompt: list[str], rows: int) -> None:
