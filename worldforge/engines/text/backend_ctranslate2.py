@@ -21,13 +21,15 @@ call had candidates: CTranslate2 copies the remembered state to every row at the
 each call (226 MB for 4 rows of a 768-token prompt), and doing so once ahead, on the same
 worker thread, leaves that memory mapped in its heap (see engines.heap) for the re-roll's
 copy. Measured on 2 cores, a 768-token re-roll's first token came after 0.15-0.2 s, most
-of it 65,000 page faults, and after 0.07 s with the memory already mapped. What is remembered is one prompt's state (float32 keys
-and values: 72 MiB for GPT-2 small's full 1024-token window), held by the one waiting
-Generator and dropped with it. Its numbers are the same as a cold read's: the static prompt
-is read in one piece either way. A context that changed, even only at its end, is read again
-in full (CTranslate2 matches static prompts exactly). The delay lets a process that exits
-right after its one call (`worldforge expand`) skip the read instead of waiting for it: once
-the interpreter is shutting down, the pool refuses the read.
+of it 65,000 page faults, and after 0.07 s with the memory already mapped.
+
+What is remembered is one prompt's state (float32 keys and values: 72 MiB for GPT-2 small's
+full 1024-token window), held by the one waiting Generator and dropped with it. Its numbers
+are the same as a cold read's: the static prompt is read in one piece either way. A context
+that changed, even only at its end, is read again in full (CTranslate2 matches static
+prompts exactly). The delay lets a process that exits right after its one call (`worldforge
+expand`) skip the read instead of waiting for it: once the interpreter is shutting down,
+the pool refuses the read.
 """
 
 from __future__ import annotations
