@@ -34,6 +34,7 @@ def test_candidates_and_their_contact_sheet_are_signed_and_credited(folder, tiny
         assert (credential.model, credential.revision) == ("worldforge/tiny-sd", tiny_image.revision)
     sheet = read_credential(folder.read_image(batch.grid))
     assert sheet.state == VALID and sheet.title == "Storm (contact sheet)"
+    assert (sheet.model, sheet.revision) == ("worldforge/tiny-sd", tiny_image.revision)
     assert sheet.ingredients == tuple(f"componentOf: {r.image}" for r in batch.renders)
     assert COMPOSITE_WITH_TRAINED_MEDIA in manifest_json(folder.read_image(batch.grid))
 

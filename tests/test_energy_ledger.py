@@ -60,3 +60,11 @@ def test_without_any_meter_the_chart_says_it_shows_the_estimate():
     data = chart(ledger(unmetered), "kind")
     assert data.unit == "Wh" and "estimated from wall time" in data.title
     assert data.values == pytest.approx([1.5, 1.5])
+
+
+def test_a_chart_of_many_groups_keeps_the_largest_bars_in_order_and_says_so():
+    book = ledger(story())
+    data = chart(book, "scene", limit=1)
+    assert data.labels == ["start"]
+    assert "the 1 largest of 2 scenes" in data.title
+    assert chart(book, "scene", limit=2).labels == ["start", "end"]

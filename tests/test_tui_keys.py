@@ -11,6 +11,7 @@ from worldforge.tui.app import WorldforgeApp
 from worldforge.tui.screens.dialogs import AskScreen, ConfirmScreen, PickSceneScreen
 from worldforge.tui.screens.export import ExportScreen
 from worldforge.tui.screens.help import HelpScreen
+from worldforge.tui.screens.ledger import LedgerScreen
 from worldforge.tui.screens.render_options import RenderOptionsScreen
 from worldforge.tui.screens.studio import StudioScreen
 from worldforge.tui.screens.world import WorldScreen
@@ -34,6 +35,7 @@ KEYS: dict[str, type | str] = {
     "f4": ExportScreen,
     "f5": PickSceneScreen,
     "f6": "reading path for the book",
+    "f10": LedgerScreen,
     "f12": "reloaded the story from disk",
     "f8": AskScreen,
     "f9": ConfirmScreen,

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "rename": "worldforge.cli.scenes:rename",
     "path": "worldforge.cli.scenes:reading_path",
     "verify": "worldforge.cli.verify:verify",
+    "sign": "worldforge.cli.sign:sign",
     "ledger": "worldforge.cli.ledger:ledger_command",
 }
 HELP: dict[str, str] = {
@@ -63,6 +64,7 @@ HELP: dict[str, str] = {
     "rename": "Change a scene's id everywhere.",
     "path": "Set or print the reading path used by the book.",
     "verify": "Check the signed content credentials (C2PA) of pictures, a story or a book.",
+    "sign": "Sign a story's older, unsigned pictures from its records (never a tampered one).",
     "ledger": "What the story's generations cost: kWh, CO2e, FLOPs, kept vs discarded; a chart.",
 }
 

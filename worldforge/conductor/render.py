@@ -211,8 +211,14 @@ def render(
         components = [
             Ingredient(r.image, file, COMPONENT_OF) for r, file in zip(renders, signed, strict=True)
         ]
+        made = results[0].record  # one model made every candidate: the sheet credits it too
         signed_sheet = sign_png(
-            sheet, f"{title} (contact sheet)", COMPOSITE_WITH_TRAINED_MEDIA, ingredients=components
+            sheet,
+            f"{title} (contact sheet)",
+            COMPOSITE_WITH_TRAINED_MEDIA,
+            made.model,
+            made.revision,
+            components,
         )
         grid = folder.put_image(signed_sheet, content=sheet)
     return RenderBatch(scene_id, renders, records, report, settings, grid, init_label, results, notes)

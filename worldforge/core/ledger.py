@@ -160,18 +160,23 @@ GROUPINGS = ("scene", "model", "kind")
 _UNITS = (("kWh", 1.0), ("Wh", 1e-3), ("mWh", 1e-6))
 
 
-def chart(book: Ledger, by: str = "scene") -> Chart:
+def chart(book: Ledger, by: str = "scene", limit: int | None = None) -> Chart:
     """kWh per scene, model or kind, in a unit that suits the largest bar. Metered kWh
-    when any generation was metered, else the wall-time estimate, and the title says which."""
+    when any generation was metered, else the wall-time estimate, and the title says which.
+    `limit`: only the largest bars, in their order (a story of thousands of scenes)."""
     groups = {"scene": book.by_scene, "model": book.by_model, "kind": book.by_kind}[by]
     metered = book.total.generations > book.total.unmetered
     kwh = {name: t.kwh if metered else t.estimate_wh / 1000 for name, t in groups.items()}
+    shown = f"the {limit} largest of {len(kwh)} {by}s, " if limit is not None and len(kwh) > limit else ""
+    if shown:
+        largest = set(sorted(kwh, key=kwh.__getitem__, reverse=True)[:limit])
+        kwh = {name: value for name, value in kwh.items() if name in largest}
     unit, scale = next(((u, s) for u, s in _UNITS if max(kwh.values(), default=0.0) >= s), _UNITS[-1])
     what = "metered (codecarbon)" if metered else "estimated from wall time"
     if metered and book.total.unmetered:
         what += f"; {book.total.unmetered} unmetered generation(s) not in it"
     return Chart(
-        title=f"Energy per {by}, {unit}: {what}",
+        title=f"Energy per {by}, {unit}: {shown}{what}",
         unit=unit,
         labels=list(kwh),
         values=[value / scale for value in kwh.values()],

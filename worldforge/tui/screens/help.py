@@ -29,6 +29,7 @@ HELP = """\
 | **ctrl+e** | world and lore: premise, memory, author's note, style, lore entries; there **ctrl+r** sets or clears an entry's reference picture |
 | **F3** | context inspector: what the next expansion puts in the model's window |
 | **F4** | export the storybook (HTML, EPUB, PDF, Twee, Markdown) |
+| **F10** | energy ledger: kWh, CO2e, FLOPs, kept vs discarded, per model, kind, scene; a chart |
 | **ctrl+z / ctrl+y** | undo / redo story edits (in the editor: undo typing) |
 | **ctrl+s** | save now (the story also saves itself a second after every change) |
 | **F12** | reload the story from disk (after another program changed it) |

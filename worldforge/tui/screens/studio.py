@@ -43,6 +43,7 @@ from worldforge.tui.model_controller import ModelController
 from worldforge.tui.problems import Shape, problem_summary, story_shape
 from worldforge.tui.screens import graph_actions, model_actions, reference_actions, save_actions
 from worldforge.tui.screens.dialogs import ConfirmScreen
+from worldforge.tui.screens.ledger import LedgerScreen
 from worldforge.tui.screens.palette import binding_commands
 from worldforge.tui.widgets.candidates import CandidatesPanel
 from worldforge.tui.widgets.image_panel import ImagePanel
@@ -88,6 +89,7 @@ class StudioScreen(Screen):
         Binding("f8", "new_scene", "New scene", show=False),
         Binding("f9", "delete", "Delete scene", show=False),
         # not F7: the editor takes that for "select all"
+        Binding("f10", "ledger", "Energy ledger", show=False),
         Binding("f12", "reload", "Reload story from disk", show=False),
         Binding("alt+v", "vary_subtle", "Vary subtle", show=False),
         Binding("alt+s", "vary_strong", "Vary strong", show=False),
@@ -347,6 +349,10 @@ class StudioScreen(Screen):
 
     def action_world(self) -> None:
         graph_actions.world(self)
+
+    def action_ledger(self) -> None:
+        # a copy: the sums run in a thread, and the story may change under the screen
+        self.app.push_screen(LedgerScreen(self.session.story.copy()))
 
     # -- model keys (model_actions) and what the controller posts ------------------------
     def action_expand(self) -> None:

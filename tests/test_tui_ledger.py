@@ -1,0 +1,70 @@
+"""F10 (or the command palette) shows the energy ledger `worldforge ledger` prints, and a chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Label, Log
+from textual_plotext import PlotextPlot
+
+from tests.ledger_story import story as metered_story
+from worldforge.core.ledger import ledger
+from worldforge.core.ledger_report import report
+from worldforge.store import StoryFolder
+from worldforge.tui.screens.ledger import LedgerScreen
+
+from .tui_support import finish, studio
+
+
+def shown(app, widget_id: str) -> str:
+    return str(app.screen.query_one(widget_id, Label).render())
+
+
+def table(app) -> str:
+    return "\n".join(line.rstrip() for line in app.screen.query_one("#ledger-table", Log).lines)
+
+
+@pytest.mark.asyncio
+async def test_f10_shows_the_cli_table_and_a_bar_chart_per_scene_model_and_kind(tmp_path: Path):
+    root = tmp_path / "metered"
+    StoryFolder.create(root, metered_story())
+    app = studio(root)
+    async with app.run_test(size=(170, 50)) as pilot:
+        await pilot.press("f10")
+        await finish(pilot, app)
+        assert isinstance(app.screen, LedgerScreen)
+        story = StoryFolder.open(root).story
+        lines = table(app)
+        assert lines == "\n".join(report(ledger(story), story.title))
+        assert "6 generations, 3 kept, 2 discarded, 1 pending" in lines
+        assert "Measured by hardware counters: cpu, gpu. Estimated by power models: cpu, ram." in lines
+        plot = app.screen.query_one("#ledger-chart", PlotextPlot)
+        titles = []
+        for _ in range(3):
+            titles.append(shown(app, "#ledger-chart-title"))
+            drawn = plot.render().plain  # type: ignore[union-attr]
+            assert plot.display and "kWh" in drawn and "█" in drawn
+            await pilot.press("g")
+            await pilot.pause()
+        what = "kWh: metered (codecarbon); 1 unmetered generation(s) not in it"
+        assert titles == [f"Energy per {by}, {what}" for by in ("scene", "model", "kind")]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, LedgerScreen)
+
+
+@pytest.mark.asyncio
+async def test_the_command_palette_opens_the_ledger_of_an_unmetered_story(story_dir: Path):
+    app = studio(story_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"energy ledger")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await finish(pilot, app)
+        assert isinstance(app.screen, LedgerScreen)
+        assert "Nothing was metered" in table(app)
+        assert not app.screen.query_one("#ledger-chart", PlotextPlot).display
+        assert "nothing to chart" in shown(app, "#ledger-chart-title")
