@@ -84,12 +84,12 @@ def main() -> None:
     check("image: image-to-image on the GPU", len(init) == 1 and init[0].image.size == (64, 64))
 
     # real-size GPT-2 small (random weights): the engine on CUDA against plain generate
-    from transformers import GPT2Config, GPT2LMHeadModel
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
     folder = Path(tempfile.mkdtemp()) / "gpt2-small"
     model = GPT2LMHeadModel(GPT2Config())
     model.save_pretrained(folder)
-    text.tokenizer().save_pretrained(folder)
+    AutoTokenizer.from_pretrained(text.files()).save_pretrained(folder)
     del model
     big = text_engine(str(folder))
     big.load()

@@ -10,6 +10,7 @@ native bf16 on CPU.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 DTYPES = ("float32", "bfloat16", "float16")
@@ -31,11 +32,24 @@ def cpu_bf16_flags(cpuinfo: str | None = None) -> set[str]:
     return flags & {"amx_bf16", "avx512_bf16"}
 
 
+# Device nodes without which no GPU can be reached from Linux: NVIDIA's driver, AMD's ROCm
+# (which torch reports as cuda), WSL's GPU bridge
+GPU_NODES = ("/dev/nvidiactl", "/dev/kfd", "/dev/dxg")
+
+
+def no_gpu_possible(platform: str = sys.platform, nodes: tuple[str, ...] = GPU_NODES) -> bool:
+    """True on a Linux machine with none of the GPU device nodes: cpu is the only device, known
+    without importing torch (a second on a small machine, for an engine that may not need it)."""
+    return platform.startswith("linux") and not any(os.path.exists(node) for node in nodes)
+
+
 def pick_device(requested: str | None = None) -> str:
     """`requested`, else $WORLDFORGE_DEVICE, else cuda, mps or cpu, whichever is present."""
     choice = requested or os.environ.get(DEVICE_ENV)
     if choice:
         return choice
+    if no_gpu_possible():
+        return "cpu"
     import torch
 
     if torch.cuda.is_available():

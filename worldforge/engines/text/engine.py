@@ -25,6 +25,7 @@ from worldforge.engines.quiet import quiet
 from worldforge.engines.record import GenerationRecord, library_versions
 from worldforge.engines.source import ModelSource, context_window, parameter_count
 from worldforge.engines.text.backend import TextBackend
+from worldforge.engines.text.bpe import gpt2_tokenizer
 from worldforge.engines.text.protocol import TextResult, TextSettings, TokenCallback
 from worldforge.engines.text.streams import CandidateStream
 
@@ -89,6 +90,8 @@ class CausalTextEngine:
         return self.source.wanted_download()
 
     def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            self._tokenizer = gpt2_tokenizer(self.files())
         if self._tokenizer is None:
             from transformers import AutoTokenizer
 
