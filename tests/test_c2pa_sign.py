@@ -3,7 +3,6 @@ ones are left byte for byte; tampered ones are reported and never re-signed."""
 
 from __future__ import annotations
 
-import importlib
 import io
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from worldforge.store.atomic import TEMP_PREFIX
 from worldforge.store.credentials import TAMPERED, UNSIGNED, VALID, read_credential
 
 MODEL = "worldforge/tiny-sd"
-render_module = importlib.import_module("worldforge.conductor.render")  # the package exports a `render`
 
 
 def run(*args: str):
@@ -40,7 +38,6 @@ def old_story(tmp_path, tiny_image, monkeypatch) -> tuple[Path, dict[str, str]]:
     Returns the folder and which picture is which."""
     with monkeypatch.context() as before_signing:
         before_signing.setattr(picture, "sign_png", unsigned)
-        before_signing.setattr(render_module, "sign_png", unsigned)
         folder = StoryFolder.open(make_story_dir(tmp_path / "lamp"))
         first = render(folder, "start", tiny_image, tiny_settings(candidates=2))
         choose(folder.story, "start", 0)

@@ -8,13 +8,14 @@ write, which adds the only bytes that differ from one render to the next.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from worldforge import __version__
 from worldforge.engines.image.protocol import ImageResult
 from worldforge.engines.image.schedulers import sampler_name
 from worldforge.engines.record import GenerationRecord
-from worldforge.store.credentials import Ingredient, sign_png
+from worldforge.store.credentials import COMPOSITE_WITH_TRAINED_MEDIA, Ingredient, sign_png
 from worldforge.store.png import a1111_parameters, encode_png, xmp_packet
 
 
@@ -62,3 +63,13 @@ def credited_png(result: ImageResult, png: bytes, title: str, parents: tuple[Ing
     """`png` signed with a C2PA manifest crediting the model that rendered it (never the prompt)."""
     record = result.record
     return sign_png(png, title, model=record.model, revision=record.revision, ingredients=parents)
+
+
+def credited_sheet(
+    sheet: bytes, title: str, model: str, revision: str | None, components: Sequence[Ingredient]
+) -> bytes:
+    """A contact sheet of a scene's candidates signed as a composite of them (each one a
+    `componentOf` ingredient), crediting the one model that made every candidate."""
+    return sign_png(
+        sheet, f"{title} (contact sheet)", COMPOSITE_WITH_TRAINED_MEDIA, model, revision, components
+    )

@@ -21,7 +21,7 @@ from typing import Any
 
 from worldforge.conductor import energy
 from worldforge.conductor.grid import contact_sheet
-from worldforge.conductor.picture import credited_png, picture_png
+from worldforge.conductor.picture import credited_png, credited_sheet, picture_png
 from worldforge.conductor.prompts import picture_prompt
 from worldforge.conductor.provenance import now, provenance
 from worldforge.conductor.references import scene_references
@@ -33,10 +33,8 @@ from worldforge.engines.image.protocol import ImageEngine, ImageResult, ImageSet
 from worldforge.prompting.image_prompt import PromptReport
 from worldforge.store.credentials import (
     COMPONENT_OF,
-    COMPOSITE_WITH_TRAINED_MEDIA,
     PARENT_OF,
     Ingredient,
-    sign_png,
 )
 from worldforge.store.folder import MAX_IMAGE_BYTES, StoryFolder
 from worldforge.store.guarded import read_regular
@@ -185,7 +183,7 @@ def render(
     renders: list[Render] = []
     records: list[Provenance] = []
     pngs = [picture_png(result) for result in results]
-    title = scene.image_title or scene.title or scene_id
+    title = scene.picture_title
     parents: tuple[Ingredient, ...] = ()
     if init_bytes and init_label:
         # a picture file's name, not its path: a path can tell who and where the author is
@@ -212,14 +210,7 @@ def render(
             Ingredient(r.image, file, COMPONENT_OF) for r, file in zip(renders, signed, strict=True)
         ]
         made = results[0].record  # one model made every candidate: the sheet credits it too
-        signed_sheet = sign_png(
-            sheet,
-            f"{title} (contact sheet)",
-            COMPOSITE_WITH_TRAINED_MEDIA,
-            made.model,
-            made.revision,
-            components,
-        )
+        signed_sheet = credited_sheet(sheet, title, made.model, made.revision, components)
         grid = folder.put_image(signed_sheet, content=sheet)
     return RenderBatch(scene_id, renders, records, report, settings, grid, init_label, results, notes)
 

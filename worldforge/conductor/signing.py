@@ -19,12 +19,12 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from worldforge.conductor.picture import credited_sheet
 from worldforge.core.model import Provenance, Scene
 from worldforge.store import StoryFolder
 from worldforge.store.atomic import write_atomic
 from worldforge.store.credentials import (
     COMPONENT_OF,
-    COMPOSITE_WITH_TRAINED_MEDIA,
     PARENT_OF,
     TAMPERED,
     VALID,
@@ -93,10 +93,6 @@ def _parent(folder: StoryFolder, record: Provenance, hashes: dict[str, str]) -> 
     return Ingredient(rel, folder.read_image(rel), PARENT_OF) if rel else None
 
 
-def _title(scene: Scene) -> str:
-    return scene.image_title or scene.title or scene.id
-
-
 def sign_story_pictures(folder: StoryFolder) -> list[Signing]:
     """Sign every unsigned picture in the story's images/ that its records account for;
     renders first, then contact sheets (so a sheet's ingredients carry their manifests)."""
@@ -118,7 +114,7 @@ def sign_story_pictures(folder: StoryFolder) -> list[Signing]:
             parent = _parent(folder, record, hashes)
             signed = sign_png(
                 data,
-                _title(scene),
+                scene.picture_title,
                 TRAINED_ALGORITHMIC_MEDIA,
                 record.model,
                 record.revision,
@@ -139,13 +135,8 @@ def sign_story_pictures(folder: StoryFolder) -> list[Signing]:
     for rel, data, components in sheets:
         first = made[components[0]]
         ingredients = [Ingredient(c, folder.read_image(c), COMPONENT_OF) for c in components]
-        signed = sign_png(
-            data,
-            f"{_title(first.scene)} (contact sheet)",
-            COMPOSITE_WITH_TRAINED_MEDIA,
-            first.record.model,
-            first.record.revision,
-            ingredients,
+        signed = credited_sheet(
+            data, first.scene.picture_title, first.record.model, first.record.revision, ingredients
         )
         write_atomic(folder.root / rel, signed)
         results[rel] = Signing(rel, SIGNED, f"contact sheet of {len(components)}, {first.record.model}")

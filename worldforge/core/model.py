@@ -191,6 +191,11 @@ class Scene(Strict):
     def link_to(self, target: str) -> Link | None:
         return next((link for link in self.links if link.to == target), None)
 
+    @property
+    def picture_title(self) -> str:
+        """The title the scene's pictures carry: its picture title, else its own, else its id."""
+        return self.image_title or self.title or self.id
+
 
 class LoreEntry(Strict):
     """A piece of world knowledge, inserted when its keys appear in the recent story."""

@@ -186,7 +186,7 @@ def _picture(
     images: dict[str, bytes | None],
 ) -> Picture:
     record = picture_record(scene)
-    title = scene.image_title or scene.title or scene.id
+    title = scene.picture_title
     prompt = None
     if show_prompts and record is not None and not record.prompt_hidden:
         value = record.settings.get("prompt")
