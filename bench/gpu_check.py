@@ -27,6 +27,7 @@ def check(name: str, ok: bool, detail: str = "") -> None:
 
 def main() -> None:
     import torch
+    import transformers
 
     from worldforge.conductor.picture import picture_png
     from worldforge.engines.image.protocol import ImageSettings
@@ -34,6 +35,7 @@ def main() -> None:
     from worldforge.engines.text.protocol import TextSettings
     from worldforge.engines.text.registry import text_engine
 
+    print(f"info torch {torch.__version__}, transformers {transformers.__version__}")
     check(
         "cuda available",
         torch.cuda.is_available(),
@@ -93,29 +95,70 @@ def main() -> None:
     del model
     big = text_engine(str(folder))
     big.load()
+    backend = big._backend
+    graphs = backend.graphs
     settings = TextSettings(max_new_tokens=128, candidates=4, seed=1, stop="tokens")
+    start = time.perf_counter()
     big.generate("warm up " * 16, settings)
-    prompt = "The red crane sang over the dock " * 8
-    for label in ("first expand", "re-roll"):
-        first: list[float] = []
+    print(f"info first call (CUDA graph captured for 4 rows): {time.perf_counter() - start:.2f} s")
+    check(
+        "text: decoding steps replayed from a CUDA graph",
+        graphs is not None and graphs.broken is None,
+        "none: not on CUDA" if graphs is None else (graphs.broken or ""),
+    )
+    import contextlib
+
+    from worldforge.engines.text.backend_transformers import attention_kernels
+
+    print(f"info cuDNN attention enabled in torch: {torch.backends.cuda.cudnn_sdp_enabled()}")
+    for n, label in enumerate(("without cuDNN attention", "torch's default kernels", "without cuDNN again")):
+        fresh = [(n * 997 + i * 31) % 50000 for i in range(768)]
+        context = contextlib.nullcontext() if n == 1 else attention_kernels("cuda")
         torch.cuda.synchronize()
         start = time.perf_counter()
-
-        def on_token(index: int, piece: str, start: float = start, first: list[float] = first) -> None:
-            if not first:
-                first.append(time.perf_counter() - start)
-
-        out = big.generate(prompt, settings, on_token=on_token)
+        with torch.inference_mode(), context:
+            backend.prompts.read(fresh)
         torch.cuda.synchronize()
-        took = time.perf_counter() - start
-        rate = sum(r.tokens for r in out) / took
-        check(
-            f"text: GPT-2 small on CUDA, {label}, 4x128 at >= 1000 tokens/s",
-            rate >= 1000,
-            f"{rate:.0f} tokens/s, first token after {first[0] * 1000:.0f} ms (random weights)",
-        )
+        print(f"info a new 768-token prompt read {label}: {(time.perf_counter() - start) * 1000:.0f} ms")
+    backend.prompts.states.clear()
+    ids = text.tokenizer().encode("The red crane sang over the dock while the lamps burned. " * 80)[:768]
+    prompt = text.tokenizer().decode(ids)
+    rates = {}
+    for mode in ("graphs", "eager"):
+        backend.graphs = graphs if mode == "graphs" else None
+        backend.prompts.states.clear()
+        for label in ("first expand", "re-roll"):
+            first: list[float] = []
+            torch.cuda.synchronize()
+            start = time.perf_counter()
+
+            def on_token(index: int, piece: str, start: float = start, first: list[float] = first) -> None:
+                if not first:
+                    first.append(time.perf_counter() - start)
+
+            out = big.generate(prompt, settings, on_token=on_token)
+            torch.cuda.synchronize()
+            took = time.perf_counter() - start
+            rate = sum(r.tokens for r in out) / took
+            rates[mode, label] = rate
+            detail = f"{rate:.0f} tokens/s, first token after {first[0] * 1000:.0f} ms (768-token prompt)"
+            if mode == "graphs":
+                check(f"text: GPT-2 small on CUDA, {label}, 4x128 at >= 1000 tokens/s", rate >= 1000, detail)
+            else:
+                print(f"info eager steps (no graph), {label}: {detail}")
+    backend.graphs = graphs
+    start = time.perf_counter()
+    two = big.generate(
+        prompt + " again", TextSettings(max_new_tokens=128, candidates=2, seed=3, stop="tokens")
+    )
+    took = time.perf_counter() - start
+    print(
+        f"info 2 candidates (a new graph captured): {sum(r.tokens for r in two) / took:.0f} tokens/s, {took:.2f} s"
+    )
+    for label in ("first expand", "re-roll"):
+        print(f"info graphs / eager, {label}: {rates['graphs', label] / rates['eager', label]:.2f}x")
     baseline = GPT2LMHeadModel.from_pretrained(folder).to("cuda").eval()
-    ids = torch.tensor([text.tokenizer().encode(prompt)], device="cuda")
+    ids = torch.tensor([ids], device="cuda")
     torch.cuda.synchronize()
     start = time.perf_counter()
     generated = baseline.generate(

@@ -10,6 +10,8 @@ The prompt is read once per call at batch 1 and its cache repeated to the K cand
 On an accelerator, sampling stays on the device and tokens come back to the CPU in groups
 of TOKENS_PER_SYNC steps: a copy to the CPU waits for the device to finish, and waiting every
 token starves it. A candidate that stops mid-group wastes at most the rest of the group.
+On CUDA each decoding step is replayed from a CUDA graph (graph_steps), one launch instead of
+hundreds; where a graph can't be captured or doesn't match the model, steps run eagerly.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from worldforge.engines.cancel import Cancelled, CancelToken
 from worldforge.engines.heap import keep_large_buffers
 from worldforge.engines.quiet import quiet
+from worldforge.engines.text.graph_steps import StepGraphs
 from worldforge.engines.text.prompt_states import DEFAULT_BUDGET, PromptStates
 from worldforge.engines.text.protocol import TextSettings
 from worldforge.engines.text.streams import CandidateStream
@@ -50,6 +53,11 @@ class TorchBackend:
         self.dtype = dtype
         self.prompts = PromptReader(self.model, device, PromptStates(state_budget))
         self.tokens_per_sync = 1 if device == "cpu" else TOKENS_PER_SYNC
+        self.graphs: StepGraphs | None = None
+        if device.startswith("cuda"):
+            window = getattr(self.model.config, "max_position_embeddings", None)
+            if isinstance(window, int):
+                self.graphs = StepGraphs(self.model, cache_name(self.model), window)
 
     def run(
         self,
@@ -66,8 +74,17 @@ class TorchBackend:
         generators = [torch.Generator(device=self.device).manual_seed(seed) for seed in seeds]
         sequences = torch.tensor([prompt_ids] * len(streams), device=self.device)
         pending: list[Any] = []
-        with torch.inference_mode():
-            cache, logits = self.prompts.for_candidates(prompt_ids, len(streams))
+        with torch.inference_mode(), attention_kernels(self.device):
+            graphed = None
+            if self.graphs is not None:
+                remembered, first = self.prompts.read(prompt_ids)
+                graphed = self.graphs.steps(
+                    len(streams), remembered, len(prompt_ids), settings.max_new_tokens
+                )
+            if graphed is not None:
+                cache, logits = None, first.repeat(len(streams), 1)
+            else:
+                cache, logits = self.prompts.for_candidates(prompt_ids, len(streams))
             for step in range(settings.max_new_tokens):
                 scores = processors(sequences, logits)
                 if settings.temperature <= 0:
@@ -89,8 +106,23 @@ class TorchBackend:
                     return
                 step_ids = chosen[:, None]
                 sequences = torch.cat([sequences, step_ids], dim=1)
+                if graphed is not None:
+                    logits = graphed.step(chosen)
+                    continue
                 out = self.model(input_ids=step_ids, use_cache=True, logits_to_keep=1, **{cache_key: cache})
                 logits = out.logits[:, -1, :].float()
+
+
+def attention_kernels(device: str) -> Any:
+    """Attention without cuDNN's kernels on CUDA: cuDNN builds a plan for each new sequence
+    length, and reading a prompt in blocks meets a new length every block and every step."""
+    import contextlib
+
+    if not device.startswith("cuda"):
+        return contextlib.nullcontext()
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    return sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])
 
 
 def _deliver(pending: list[Any], streams: list[CandidateStream]) -> bool:
