@@ -56,6 +56,10 @@ class FakeTextEngine:
         self.allow_download = False
         self.missing = missing  # a hub id whose weights "are not here": loading needs a download
         self.downloaded = False
+        self.warmed: list[TextSettings] = []
+
+    def warm_up(self, settings: TextSettings) -> None:
+        self.warmed.append(settings)
 
     def wanted_download(self) -> str | None:
         return None if self.downloaded else self.missing

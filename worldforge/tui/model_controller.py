@@ -58,11 +58,14 @@ class ModelController:
         return any(e is not None and e.offline_tiny for e in (self.text_engine, self.image_engine))
 
     # -- engines -------------------------------------------------------------------
-    def load_engines(self) -> None:
+    def load_engines(self, warm: TextSettings | None = None) -> None:
+        """Load the engines in a worker; then get the text engine ready for calls with `warm`."""
         engines = [(k, e) for k, e in (("text", self.text_engine), ("image", self.image_engine)) if e]
-        self.host.run_worker(partial(self._load, engines), thread=True, group="load", exit_on_error=False)
+        self.host.run_worker(
+            partial(self._load, engines, warm), thread=True, group="load", exit_on_error=False
+        )
 
-    def load_engine(self, kind: str, allow_download: bool) -> None:
+    def load_engine(self, kind: str, allow_download: bool, warm: TextSettings | None = None) -> None:
         """Load one engine after the user answered whether it may download its model (no:
         loading then fails with the message saying how to get the model)."""
         engine = self.text_engine if kind == "text" else self.image_engine
@@ -71,10 +74,10 @@ class ModelController:
             if not allow_download:
                 self.declined.add(kind)
             self.host.run_worker(
-                partial(self._load, [(kind, engine)]), thread=True, group="load", exit_on_error=False
+                partial(self._load, [(kind, engine)], warm), thread=True, group="load", exit_on_error=False
             )
 
-    def _load(self, engines: list[tuple[str, TextEngine | ImageEngine]]) -> None:
+    def _load(self, engines: list[tuple[str, TextEngine | ImageEngine]], warm: TextSettings | None) -> None:
         # one after the other: transformers' and diffusers' lazy modules are not safe to
         # import from two threads at once
         post = self.host.post_message
@@ -92,6 +95,10 @@ class ModelController:
             except Exception as err:  # a model that fails to load must not take the app down
                 post(EngineStatus(kind, f"{kind} model failed: {err}", failed=True))
                 continue
+            if warm is not None and self.text_engine is not None and engine is self.text_engine:
+                # the first expand then starts as fast as the next (memory mapped, GPU graphs
+                # captured); the engine's lock makes an expand asked meanwhile wait for it
+                self.text_engine.warm_up(warm)
             post(EngineStatus(kind, f"{name} ready", ready=True))
 
     def engine_status(self, event: EngineStatus) -> None:

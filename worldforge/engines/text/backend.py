@@ -38,3 +38,9 @@ class TextBackend(Protocol):
         `seeds` has one seed per stream (all equal when `per_candidate_seeds` is False).
         """
         ...
+
+    def warm_up(self, prompt_ids: list[int], rows: int) -> None:
+        """Get ready for calls of this size (a prompt this long, `rows` candidates) before the
+        first one comes: map the memory they need, capture what they replay. May return
+        before it is done; changes nothing any later call samples."""
+        ...

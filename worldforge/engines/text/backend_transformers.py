@@ -112,6 +112,18 @@ class TorchBackend:
                 out = self.model(input_ids=step_ids, use_cache=True, logits_to_keep=1, **{cache_key: cache})
                 logits = out.logits[:, -1, :].float()
 
+    def warm_up(self, prompt_ids: list[int], rows: int) -> None:
+        """On CUDA, capture the decoding graph for `rows` candidates now rather than in the
+        first call (the prompt's state is read for it, then forgotten); elsewhere nothing."""
+        if self.graphs is None:
+            return
+        import torch
+
+        with torch.inference_mode(), attention_kernels(self.device):
+            cache, _ = self.prompts.read(prompt_ids)
+            self.graphs.steps(rows, cache, len(prompt_ids), 1)
+        self.prompts.states.forget(prompt_ids)
+
 
 def attention_kernels(device: str) -> Any:
     """Attention without cuDNN's kernels on CUDA: cuDNN builds a plan for each new sequence

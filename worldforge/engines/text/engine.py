@@ -153,6 +153,17 @@ class CausalTextEngine:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer().encode(text, add_special_tokens=False))
 
+    def warm_up(self, settings: TextSettings) -> None:
+        """Get the loaded backend ready for calls with these settings (a context filling the
+        window, `settings.candidates` rows); does nothing before load() or for a bad size."""
+        backend = self._backend
+        room = self.context_window - settings.max_new_tokens if backend is not None else 0
+        if backend is None or room < 2 or settings.candidates < 1:
+            return
+        # any ids the vocabulary has: only the sizes matter
+        with self._lock:
+            backend.warm_up([i % 256 for i in range(room)], settings.candidates)
+
     def generate(
         self,
         context: str,

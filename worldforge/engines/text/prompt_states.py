@@ -86,6 +86,9 @@ class PromptStates(Generic[State]):
         while sum(k.size for k in self._kept.values()) > self.budget:
             self._kept.popitem(last=False)
 
+    def forget(self, prompt: list[int]) -> None:
+        self._kept.pop(tuple(prompt), None)
+
     def clear(self) -> None:
         self._kept.clear()
 

@@ -95,6 +95,12 @@ class TextEngine(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
+    def warm_up(self, settings: TextSettings) -> None:
+        """After load(): get ready for calls with these settings, so the first one starts as
+        fast as the next (maps memory, captures GPU graphs; may finish in the background).
+        Worth it in a long-lived process (the studio), not before a one-shot command's call."""
+        ...
+
     def generate(
         self,
         context: str,

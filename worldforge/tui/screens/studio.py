@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
+from worldforge.conductor.expand import text_settings
 from worldforge.conductor.session import Session
 from worldforge.core.authorship import edit_text
 from worldforge.core.errors import StoryError
@@ -145,7 +146,7 @@ class StudioScreen(Screen):
         self.query_one("#map", StoryMap).show(self.session.graph, self.current)
         self.refresh_status()
         self.schedule_checks()
-        self.models.load_engines()
+        self.models.load_engines(text_settings(self.session.story))
 
     # -- showing the story -----------------------------------------------------------
     @property
@@ -407,7 +408,9 @@ class StudioScreen(Screen):
         )
         self.app.push_screen(
             ConfirmScreen(question, yes="Download"),
-            lambda answer: self.models.load_engine(event.kind, bool(answer)),
+            lambda answer: self.models.load_engine(
+                event.kind, bool(answer), text_settings(self.session.story)
+            ),
         )
 
     def on_engine_status(self, event: EngineStatus) -> None:

@@ -133,6 +133,9 @@ class RemoteTextEngine:
         return counter(text)
 
     # -- generating ----------------------------------------------------------------------
+    def warm_up(self, settings: TextSettings) -> None:
+        """Nothing to do here: the server keeps its own model ready."""
+
     def generate(
         self,
         context: str,
