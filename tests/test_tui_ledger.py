@@ -68,3 +68,23 @@ async def test_the_command_palette_opens_the_ledger_of_an_unmetered_story(story_
         assert "Nothing was metered" in table(app)
         assert not app.screen.query_one("#ledger-chart", PlotextPlot).display
         assert "nothing to chart" in shown(app, "#ledger-chart-title")
+
+
+@pytest.mark.asyncio
+async def test_a_ledger_that_cannot_be_counted_says_why(story_dir: Path, monkeypatch):
+    def broken(story):
+        raise ValueError("energy record without a model")
+
+    monkeypatch.setattr("worldforge.tui.screens.ledger.ledger", broken)
+    app = studio(story_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f10")
+        await finish(pilot, app)
+        assert isinstance(app.screen, LedgerScreen)
+        lines = table(app)
+        assert "counting" not in lines
+        assert "The ledger could not be counted: ValueError: energy record without a model" in lines
+        assert shown(app, "#ledger-chart-title") == "Nothing to chart."
+        await pilot.press("g")  # regrouping a ledger that was never counted changes nothing
+        await pilot.pause()
+        assert shown(app, "#ledger-chart-title") == "Nothing to chart."

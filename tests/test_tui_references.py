@@ -1,6 +1,7 @@
 """Reference pictures in the studio: set, re-weigh and clear a lore entry's reference from
-the world screen (ctrl+e, ctrl+r) and from the picture on show (alt+r); saved at once,
-undoable, and a bad file is refused in the dialog without losing anything."""
+the world screen (ctrl+e, ctrl+r) and from the picture on show (alt+r), whose caption then
+says so; saved at once, undoable, and a bad file is refused in the dialog without losing
+anything."""
 
 from __future__ import annotations
 
@@ -159,10 +160,13 @@ async def test_the_picture_on_show_becomes_the_reference_of_an_entry_the_scene_m
         await pilot.press("ctrl+s")
         await finish(pilot, app)
         assert notes.any("choir: reference picture set, strength 0.35")
+        caption = str(app.query_one("#image-caption").render())
+        assert caption.endswith(" · reference of choir")  # the picture on show says what it anchors
 
         app.studio.go_to("left-hall")  # a picture, but no lore entry in its text
         await pilot.press("alt+r")
         await pilot.pause()
+        assert "reference of" not in str(app.query_one("#image-caption").render())
         assert not isinstance(app.screen, ReferenceScreen)
         assert notes.any("this scene mentions no lore entry")
         app.studio.go_to("right-hall")  # no picture at all

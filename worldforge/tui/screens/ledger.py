@@ -54,9 +54,21 @@ class LedgerScreen(ModalScreen):
         self.run_worker(self._count, thread=True, group="ledger", exit_on_error=False)
 
     def _count(self) -> None:
-        book = ledger(self.story)
-        lines = report(book, self.story.title)
+        try:
+            book = ledger(self.story)
+            lines = report(book, self.story.title)
+        except Exception as err:  # a record the sums choke on: say so, never "counting…" forever
+            self.app.call_from_thread(self._failed, f"{type(err).__name__}: {err}")
+            return
         self.app.call_from_thread(self._show, book, lines)
+
+    def _failed(self, why: str) -> None:
+        table = self.query_one("#ledger-table", Log)
+        table.clear()
+        table.write_line(f"The ledger could not be counted: {why}")
+        table.write_line("`worldforge ledger` on this story prints the same error with its cause.")
+        self.query_one("#ledger-chart", PlotextPlot).display = False
+        self.query_one("#ledger-chart-title", Label).update("Nothing to chart.")
 
     def _show(self, book: Ledger, lines: list[str]) -> None:
         self.book = book
@@ -83,4 +95,5 @@ class LedgerScreen(ModalScreen):
 
     def action_regroup(self) -> None:
         self.by = GROUPINGS[(GROUPINGS.index(self.by) + 1) % len(GROUPINGS)]
-        self._draw()
+        if self.book is not None:  # not counted yet, or never: nothing drawn to change
+            self._draw()

@@ -185,11 +185,16 @@ class StudioScreen(Screen):
         if scene.image is None:
             panel.show(None, "no picture yet: ctrl+r illustrates this scene")
             return
-        caption = scene.image_title or scene.title
+        caption = f"“{scene.image_title or scene.title}”"
         credit = self.credit_for(scene.image)
+        if credit:
+            caption += f" · {credit}"
+        refers = [e.id for e in self.session.story.meta.lore if e.reference == scene.image]
+        if refers:  # the scenes mentioning these entries are drawn after this picture
+            caption += f" · reference of {', '.join(refers)}"
         try:
             png = self.session.folder.read_image(scene.image)
-            panel.show(png, f"“{caption}” · {credit}" if credit else f"“{caption}”")
+            panel.show(png, caption)
             self.run_worker(
                 partial(self._read_credential, scene.image, png),
                 thread=True,
