@@ -23,7 +23,8 @@ slows whichever happens to run alongside it.
 
 Then a first expand in a fresh process, as the studio's first one: the 768-token prompt read
 1.5 s after the model loaded, with and without the warm-up the studio runs after loading
-(which maps the memory a call of that size needs). The rounds above run in one process, whose
+(which maps the memory a call of that size needs), and with the scene's context read ahead
+too, as the studio does once the conductor pauses on a scene. The rounds above run in one process, whose
 memory earlier rounds already mapped; this is the figure a user meets first.
 
 Last, as a whole process: `worldforge expand -n 4 --max-tokens 128 --stop tokens` on the
@@ -238,29 +239,37 @@ def measure(label: str, text: str, base: Baseline, folder: Path, backends: list[
         )
 
 
-def fresh_process_child(folder: Path, warm: bool) -> None:
-    """In a new process: load, maybe warm up, then one first expand of a 768-token prompt."""
+FRESH = {
+    "cold": "no warm-up (a one-shot command)",
+    "warm": "after the studio's warm-up",
+    "ahead": "warm-up, then the scene read ahead (the studio paused on it)",
+}
+
+
+def fresh_process_child(folder: Path, mode: str) -> None:
+    """In a new process: load, warm up as `mode` says, then one first expand of a 768-token prompt."""
     run = EngineRun(folder, "auto")
-    if warm:
+    prompt = corpus_prompt(run.engine.tokenizer(), 768)
+    if mode != "cold":
         run.engine.warm_up(run.settings)
+    if mode == "ahead":
+        run.engine.warm_up(run.settings, prompt)
     time.sleep(1.5 - READ_PAUSE)  # the studio's model is loaded well before the first expand
-    call = run.run(corpus_prompt(run.engine.tokenizer(), 768))
+    call = run.run(prompt)
     print(json.dumps({"first": call.first, "rate": call.rate}))
 
 
 def fresh_process(folder: Path, rounds: int) -> None:
     print("\n== a first expand in a fresh process (768-token prompt), as the studio's first ==")
-    firsts: dict[bool, list[float]] = {False: [], True: []}
+    firsts: dict[str, list[float]] = {mode: [] for mode in FRESH}
     for _ in range(rounds):
-        for warm in (False, True):
-            command = [sys.executable, __file__, "--fresh-child", str(folder)]
-            out = subprocess.run(
-                command + (["--warm"] if warm else []), check=True, capture_output=True, text=True
-            )
-            firsts[warm].append(json.loads(out.stdout.strip().splitlines()[-1])["first"])
-    for warm, label in ((False, "no warm-up (a one-shot command)"), (True, "after the studio's warm-up")):
-        runs = ", ".join(f"{t:.3f}" for t in firsts[warm])
-        print(f"first streamed token, {label}: {min(firsts[warm]):.3f} s best ({runs})")
+        for mode in FRESH:
+            command = [sys.executable, __file__, "--fresh-child", str(folder), "--mode", mode]
+            out = subprocess.run(command, check=True, capture_output=True, text=True)
+            firsts[mode].append(json.loads(out.stdout.strip().splitlines()[-1])["first"])
+    for mode, label in FRESH.items():
+        runs = ", ".join(f"{t:.3f}" for t in firsts[mode])
+        print(f"first streamed token, {label}: {min(firsts[mode]):.3f} s best ({runs})")
     print("target: first token <= 0.5 s on a first expand")
 
 
@@ -290,10 +299,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds of (a) and (b) per prompt")
     parser.add_argument("--transformers", action="store_true", help="also measure (c), one round")
     parser.add_argument("--fresh-child", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=list(FRESH), default="cold", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fresh_child:
-        fresh_process_child(args.fresh_child, args.warm)
+        fresh_process_child(args.fresh_child, args.mode)
         return
 
     with tempfile.TemporaryDirectory() as tmp:

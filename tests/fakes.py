@@ -56,10 +56,11 @@ class FakeTextEngine:
         self.allow_download = False
         self.missing = missing  # a hub id whose weights "are not here": loading needs a download
         self.downloaded = False
-        self.warmed: list[TextSettings] = []
+        self.warmed: list[tuple[TextSettings, str | None]] = []
+        self.contexts: list[str] = []  # what generate was sent, in order
 
-    def warm_up(self, settings: TextSettings) -> None:
-        self.warmed.append(settings)
+    def warm_up(self, settings: TextSettings, context: str | None = None) -> None:
+        self.warmed.append((settings, context))
 
     def wanted_download(self) -> str | None:
         return None if self.downloaded else self.missing
@@ -90,6 +91,7 @@ class FakeTextEngine:
         cancel: CancelToken | None = None,
     ) -> list[TextResult]:
         self.calls += 1
+        self.contexts.append(context)
         seed = settings.seed if settings.seed is not None else 1000 + self.calls
         results = []
         for index in range(settings.candidates):

@@ -64,6 +64,20 @@ def context_for(story: Story, scene_id: str, engine: TextEngine, settings: TextS
     return report
 
 
+def prepare_expand(
+    story: Story, scene_id: str, engine: TextEngine, settings: TextSettings
+) -> ContextReport | None:
+    """Have a loaded engine read, ahead of time, the context an expand of `scene_id` with
+    `settings` would send, so that expand starts writing at once (the studio calls this
+    when the conductor pauses on a scene). The report of that context, or None when the
+    engine is not loaded (this loads nothing)."""
+    if not engine.loaded:
+        return None
+    report = context_for(story, scene_id, engine, settings)
+    engine.warm_up(settings, report.context)
+    return report
+
+
 def provenance_from(
     result: TextResult, created: str | None = None, metered: Energy | None = None
 ) -> Provenance:

@@ -8,6 +8,7 @@ running worker's cancel token. This module never touches widgets and never impor
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from functools import partial
@@ -106,6 +107,24 @@ class ModelController:
             self.ready[event.kind] = True
         if event.failed:
             self.load_errors[event.kind] = event.text
+
+    def prepare(self, story: Story, scene_id: str, settings: TextSettings) -> None:
+        """Have the text engine read ahead the context an expand of `scene_id` would send,
+        in a thread, when it is loaded and no job runs. Best effort: the worker reads the
+        live story without copying it (a copy of a story of thousands of scenes costs the UI
+        thread more than the read saves), so an edit made meanwhile, or any failure, only
+        wastes the read; the expand always assembles its own context."""
+        if self.text_engine is None or not self.ready["text"] or self.busy is not None:
+            return
+        job = partial(self._prepare, self.text_engine, story, scene_id, settings)
+        self.host.run_worker(job, thread=True, exclusive=True, group="prepare", exit_on_error=False)
+
+    @staticmethod
+    def _prepare(engine: TextEngine, story: Story, scene_id: str, settings: TextSettings) -> None:
+        from worldforge.conductor.expand import prepare_expand
+
+        with contextlib.suppress(Exception):  # a read-ahead that fails costs only its speed-up
+            prepare_expand(story, scene_id, engine, settings)
 
     # -- one job at a time -------------------------------------------------------------
     def begin(self, what: str, kind: str) -> CancelToken | None:

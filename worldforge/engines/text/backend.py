@@ -39,8 +39,9 @@ class TextBackend(Protocol):
         """
         ...
 
-    def warm_up(self, prompt_ids: list[int], rows: int) -> None:
+    def warm_up(self, prompt_ids: list[int], rows: int, keep: bool) -> None:
         """Get ready for calls of this size (a prompt this long, `rows` candidates) before the
-        first one comes: map the memory they need, capture what they replay. May return
-        before it is done; changes nothing any later call samples."""
+        first one comes: map the memory they need, capture what they replay. With `keep`,
+        remember the prompt's state too, so a call with this very prompt starts at once.
+        May return before it is done; changes nothing any later call samples."""
         ...

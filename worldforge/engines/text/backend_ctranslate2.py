@@ -37,6 +37,12 @@ s to the first token of a 768-token first expand here, against 0.43-0.49 s once 
 after loading, without keeping its state, so the memory is mapped and free when the first
 call comes. The studio does this after loading; a one-shot command does not, since the
 read would only add to its time.
+
+Reading ahead: `warm_up(..., keep=True)` is the re-roll's read-ahead for a prompt that has
+not been sent yet (the studio sends the context of the scene on screen once the conductor
+pauses there): a fresh Generator reads it at once, and the first expand of that scene then
+starts as a re-roll does. The prompt the waiting Generator holds is noted, so asking again
+for the same one reads nothing.
 """
 
 from __future__ import annotations
@@ -149,6 +155,7 @@ class CTranslate2Backend:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ct2-load")
         self._guard = threading.Lock()  # who may use the waiting Generator: a call or the read
         self._next: Future[Any] | None = self._pool.submit(self._fresh_generator)
+        self._held: tuple[list[str], int] | None = None  # (static prompt, rows) read ahead
 
     def _fresh_generator(self) -> Any:
         import ctranslate2
@@ -159,13 +166,16 @@ class CTranslate2Backend:
             )
         )
 
-    def _prepare_next(self, static_prompt: list[str], rows: int) -> None:
-        """Load the next Generator now; have it read `static_prompt` for `rows` a little later."""
+    def _prepare_next(self, static_prompt: list[str], rows: int, delay: float = READ_AHEAD_DELAY) -> None:
+        """Load the next Generator now; have it read `static_prompt` for `rows` `delay` s later."""
         loading = self._pool.submit(self._fresh_generator)
         with self._guard:
             self._next = loading
-        if static_prompt:
-            timer = threading.Timer(READ_AHEAD_DELAY, self._read_ahead, (loading, static_prompt, rows))
+            self._held = (static_prompt, rows) if static_prompt else None
+        if static_prompt and delay <= 0:
+            self._read_ahead(loading, static_prompt, rows)
+        elif static_prompt:
+            timer = threading.Timer(delay, self._read_ahead, (loading, static_prompt, rows))
             timer.daemon = True  # it only schedules; the reading itself runs on the pool
             timer.start()
 
@@ -198,15 +208,22 @@ class CTranslate2Backend:
         except Exception:  # noqa: BLE001 - a failed warm-up only loses its speed-up
             return loading.result()  # (a Generator that failed to load still says so)
 
-    def warm_up(self, prompt_ids: list[int], rows: int) -> None:
-        """The waiting Generator reads a prompt like `prompt_ids` for `rows` rows, keeping
-        nothing: its memory is then mapped for the first call (runs on the pool, returns now)."""
+    def warm_up(self, prompt_ids: list[int], rows: int, keep: bool) -> None:
+        """Without `keep`: the waiting Generator reads a prompt like `prompt_ids` for `rows`
+        rows, keeping nothing, so its memory is mapped for the first call. With it: a fresh
+        Generator reads this prompt and keeps it for the next call. Runs on the pool."""
         static_prompt = self.tokens_of(prompt_ids)[:-1]
         if not static_prompt:
             return
         with self._guard:
             if self._next is None:  # a call is running: it maps the memory itself
                 return
+            if keep and self._held == (static_prompt, rows):
+                return  # read ahead already
+        if keep:
+            self._prepare_next(static_prompt, rows, delay=0)
+            return
+        with self._guard:
             try:
                 self._next = self._pool.submit(self._warm_read, self._next, static_prompt, rows)
             except RuntimeError:  # the interpreter is shutting down
@@ -225,7 +242,7 @@ class CTranslate2Backend:
         prompt_tokens = self.tokens_of(prompt_ids)
         static_prompt = prompt_tokens[:-1]
         with self._guard:
-            waiting, self._next = self._next, None
+            waiting, self._next, self._held = self._next, None, None
         assert waiting is not None  # one call at a time: the engine holds its lock
         generator = waiting.result()
         failure: list[BaseException] = []

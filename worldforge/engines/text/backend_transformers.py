@@ -112,17 +112,20 @@ class TorchBackend:
                 out = self.model(input_ids=step_ids, use_cache=True, logits_to_keep=1, **{cache_key: cache})
                 logits = out.logits[:, -1, :].float()
 
-    def warm_up(self, prompt_ids: list[int], rows: int) -> None:
-        """On CUDA, capture the decoding graph for `rows` candidates now rather than in the
-        first call (the prompt's state is read for it, then forgotten); elsewhere nothing."""
-        if self.graphs is None:
+    def warm_up(self, prompt_ids: list[int], rows: int, keep: bool) -> None:
+        """With `keep`, read the prompt now and remember it (the call that sends it reads
+        nothing). On CUDA, capture the decoding graph for `rows` candidates now rather than
+        in the first call. Without `keep` and off CUDA, nothing."""
+        if self.graphs is None and not keep:
             return
         import torch
 
         with torch.inference_mode(), attention_kernels(self.device):
             cache, _ = self.prompts.read(prompt_ids)
-            self.graphs.steps(rows, cache, len(prompt_ids), 1)
-        self.prompts.states.forget(prompt_ids)
+            if self.graphs is not None:
+                self.graphs.steps(rows, cache, len(prompt_ids), 1)
+        if not keep:
+            self.prompts.states.forget(prompt_ids)
 
 
 def attention_kernels(device: str) -> Any:

@@ -153,16 +153,25 @@ class CausalTextEngine:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer().encode(text, add_special_tokens=False))
 
-    def warm_up(self, settings: TextSettings) -> None:
-        """Get the loaded backend ready for calls with these settings (a context filling the
-        window, `settings.candidates` rows); does nothing before load() or for a bad size."""
+    def warm_up(self, settings: TextSettings, context: str | None = None) -> None:
+        """Get the loaded backend ready for calls with these settings: for `context` itself
+        (read now and remembered), or else for any context filling the window. Does nothing
+        before load() or for a bad size."""
         backend = self._backend
         room = self.context_window - settings.max_new_tokens if backend is not None else 0
         if backend is None or room < 2 or settings.candidates < 1:
             return
-        # any ids the vocabulary has: only the sizes matter
+        # without a context, any ids the vocabulary has: only the sizes matter
+        ids = [i % 256 for i in range(room)] if context is None else self._prompt_ids(context, room)
         with self._lock:
-            backend.warm_up([i % 256 for i in range(room)], settings.candidates)
+            backend.warm_up(ids, settings.candidates, keep=context is not None)
+
+    def _prompt_ids(self, context: str, room: int) -> list[int]:
+        """The ids the model reads for `context`: its last `room` tokens (one end-of-text
+        token for an empty context)."""
+        tokenizer = self.tokenizer()
+        ids: list[int] = tokenizer.encode(context, add_special_tokens=False) or [tokenizer.eos_token_id]
+        return ids[-room:]
 
     def generate(
         self,
@@ -188,8 +197,7 @@ class CausalTextEngine:
             raise EngineError(
                 f"max_new_tokens {settings.max_new_tokens} leaves no room in the {window}-token window"
             )
-        prompt_ids = tokenizer.encode(context, add_special_tokens=False) or [tokenizer.eos_token_id]
-        prompt_ids = prompt_ids[-room:]
+        prompt_ids = self._prompt_ids(context, room)
         base = settings.seed if settings.seed is not None else secrets.randbelow(SEED_SPACE)
         per_candidate = backend.per_candidate_seeds
         seeds = [candidate_seed(base, i) if per_candidate else base for i in range(settings.candidates)]

@@ -95,9 +95,10 @@ class TextEngine(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def warm_up(self, settings: TextSettings) -> None:
+    def warm_up(self, settings: TextSettings, context: str | None = None) -> None:
         """After load(): get ready for calls with these settings, so the first one starts as
         fast as the next (maps memory, captures GPU graphs; may finish in the background).
+        With `context`, read that context ahead too: a call sending it starts at once.
         Worth it in a long-lived process (the studio), not before a one-shot command's call."""
         ...
 

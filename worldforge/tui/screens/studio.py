@@ -60,6 +60,7 @@ OFFLINE_BANNER = (
     "and  worldforge models pull sd-turbo"
 )
 CHECK_DELAY = 0.5  # seconds of quiet after an edit before the story's shape is checked again
+PREPARE_DELAY = 1.0  # seconds on a scene before the text engine reads its context ahead
 
 
 def banner_text(warnings: Sequence[str]) -> str:
@@ -119,6 +120,7 @@ class StudioScreen(Screen):
         self.render_options: dict = {"candidates": 1, "preset": None, "init": None, "hide_prompt": False}
         self._autosave: Timer | None = None
         self._checks: Timer | None = None
+        self._prepare: Timer | None = None
         self._problems: tuple[int, str] = (-1, "")  # (revision checked, summary)
 
     # -- layout ------------------------------------------------------------------
@@ -164,6 +166,19 @@ class StudioScreen(Screen):
         """Editor, candidates, picture and status for the current scene (the map untouched)."""
         self._show_panels()
         self.refresh_status()
+        self.prepare_soon()
+
+    def prepare_soon(self) -> None:
+        """Once the conductor pauses on a scene, have the text engine read its context ahead,
+        so expanding it starts writing at once."""
+        if self._prepare is not None:
+            self._prepare.stop()
+        self._prepare = self.set_timer(PREPARE_DELAY, self._prepare_now)
+
+    def _prepare_now(self) -> None:
+        story = self.session.story
+        if self.current in story.scenes:
+            self.models.prepare(story, self.current, text_settings(story))
 
     def _show_panels(self) -> None:
         self.query_one("#editor", SceneEditor).show(self.scene)
@@ -424,6 +439,8 @@ class StudioScreen(Screen):
             self.notify(event.text, severity="error", timeout=10, markup=False)
         self.query_one("#status", StatusBar).engine_note(event.kind, event.text)
         self.refresh_status()
+        if event.ready and event.kind == "text":
+            self.prepare_soon()
 
     def on_candidate_progress(self, event: CandidateProgress) -> None:
         if self.streaming is None or self.streaming[0] != event.scene_id:

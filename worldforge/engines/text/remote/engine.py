@@ -133,7 +133,7 @@ class RemoteTextEngine:
         return counter(text)
 
     # -- generating ----------------------------------------------------------------------
-    def warm_up(self, settings: TextSettings) -> None:
+    def warm_up(self, settings: TextSettings, context: str | None = None) -> None:
         """Nothing to do here: the server keeps its own model ready."""
 
     def generate(
