@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from worldforge.engines.text.backend_transformers import attention_kernels
-from worldforge.engines.text.graph_steps import GraphedSteps, StepGraphs
+from worldforge.engines.text.graph_steps import GraphedSteps, StepGraphs, static_bytes
 from worldforge.engines.text.protocol import TextSettings
 from worldforge.engines.text.torch_prefill import cache_name
 
@@ -92,6 +92,16 @@ def test_steps_that_do_not_match_the_model_turn_the_graphs_off(backend, read, mo
     monkeypatch.setattr(GraphedSteps, "step", real_step)
     with torch.inference_mode():
         assert graphs.steps(2, cache, len(ids), 16) is None  # off for good on this model
+
+
+def test_no_steps_when_their_cache_would_be_too_big(backend, read):
+    ids, cache, _ = read(STORY)
+    size = static_bytes(cache, 2, 256)
+    assert size == 2 * 256 * sum(k.shape[1] * k.shape[-1] * 4 * 2 for k in (layer.keys for layer in cache.layers))
+    with torch.inference_mode():
+        small = StepGraphs(backend.model, cache_name(backend.model), 256, capture=False, budget=size - 1)
+        assert small.steps(2, cache, len(ids), 16) is None and small.broken is None
+        assert small.steps(1, cache, len(ids), 16) is not None  # half the rows fit
 
 
 def test_no_steps_when_the_window_is_too_short(backend, read):

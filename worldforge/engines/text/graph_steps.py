@@ -22,6 +22,19 @@ from typing import Any
 
 WARMUP_STEPS = 2  # eager steps on a side stream before capture, as torch.cuda.graphs asks
 KEEP_GRAPHS = 2  # candidate counts whose graphs (and static caches) stay in memory
+# a static cache bigger than this is not made (a model with a very long window, say): such
+# calls step eagerly. GPT-2 small in float16 takes 150 MB for 4 candidates, GPT-2 XL 1.3 GB.
+GRAPH_BUDGET = 3 * 2**29  # 1.5 GiB
+
+
+def static_bytes(prompt_cache: Any, rows: int, length: int) -> int:
+    """The bytes of a static cache of `rows` x `length` positions shaped like `prompt_cache`."""
+    total = 0
+    for layer in prompt_cache.layers:
+        for part in (layer.keys, layer.values):
+            per_position = part.shape[1] * part.shape[-1] * part.element_size()
+            total += rows * length * per_position
+    return total
 
 
 class GraphedSteps:
@@ -98,11 +111,14 @@ class StepGraphs:
     for this model: `steps` then answers None and the backend decodes eagerly as before.
     """
 
-    def __init__(self, model: Any, cache_key: str, length: int, capture: bool = True) -> None:
+    def __init__(
+        self, model: Any, cache_key: str, length: int, capture: bool = True, budget: int = GRAPH_BUDGET
+    ) -> None:
         self.model = model
         self.cache_key = cache_key
         self.length = length
         self.capture = capture
+        self.budget = budget
         self.broken: str | None = None
         self._graphs: OrderedDict[int, GraphedSteps] = OrderedDict()
 
@@ -111,6 +127,8 @@ class StepGraphs:
         if self.broken is not None or prompt_length + new_tokens > self.length:
             return None
         found = self._graphs.pop(rows, None)
+        if found is None and static_bytes(prompt_cache, rows, self.length) > self.budget:
+            return None
         try:
             if found is None:
                 found = GraphedSteps(self.model, self.cache_key, rows, self.length, self.capture)
