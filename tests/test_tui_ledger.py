@@ -14,7 +14,7 @@ from worldforge.core.ledger_report import report
 from worldforge.store import StoryFolder
 from worldforge.tui.screens.ledger import LedgerScreen
 
-from .tui_support import finish, studio
+from .tui_support import finish, run_command, studio
 
 
 def shown(app, widget_id: str) -> str:
@@ -58,11 +58,7 @@ async def test_f10_shows_the_cli_table_and_a_bar_chart_per_scene_model_and_kind(
 async def test_the_command_palette_opens_the_ledger_of_an_unmetered_story(story_dir: Path):
     app = studio(story_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"energy ledger")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_command(pilot, "energy ledger")
         await finish(pilot, app)
         assert isinstance(app.screen, LedgerScreen)
         assert "Nothing was metered" in table(app)

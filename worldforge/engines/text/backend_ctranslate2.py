@@ -47,6 +47,7 @@ for the same one reads nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -220,14 +221,11 @@ class CTranslate2Backend:
                 return
             if keep and self._held == (static_prompt, rows):
                 return  # read ahead already
-        if keep:
-            self._prepare_next(static_prompt, rows, delay=0)
-            return
-        with self._guard:
-            try:
-                self._next = self._pool.submit(self._warm_read, self._next, static_prompt, rows)
-            except RuntimeError:  # the interpreter is shutting down
+            if not keep:
+                with contextlib.suppress(RuntimeError):  # the interpreter is shutting down
+                    self._next = self._pool.submit(self._warm_read, self._next, static_prompt, rows)
                 return
+        self._prepare_next(static_prompt, rows, delay=0)
 
     def run(
         self,
